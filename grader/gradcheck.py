@@ -1,0 +1,375 @@
+"""The gradient-check engine: central differences of a reference cost, per block.
+
+All numerical policy lives here (step, thresholds, sketch size, seeds); an assignment
+spec may override it through ``Tolerances.merged``, nothing else does.
+
+For every parameter block the engine builds *samples*, pairs of numbers that should be
+equal if the student's gradient is right:
+
+* ``full`` (small blocks): the student's entry vs. (J(θ+εe_i) − J(θ−εe_i)) / 2ε, for
+  every entry i;
+* ``sketch`` (large blocks): the student's directional derivative ⟨g, v⟩ vs.
+  (J(θ+εv) − J(θ−εv)) / 2ε along k random unit directions v. A block of 100k
+  entries costs 2k evaluations instead of 200k; a wrong gradient changes ⟨g, v⟩ by
+  ⟨g − g*, v⟩, which is as large relative to ⟨g*, v⟩ as the error is relative to g*
+  (in expectation over Gaussian v), so the seed distance means the same thing.
+
+The seed distance ‖a − n‖ / (‖a‖ + ‖n‖) of the samples decides the verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from . import diagnose
+from .blocks import block_order, grad_key, layer_of
+from .records import BlockReport, Entry, GradientReport
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Numerical policy of a gradient check. Defaults are measured, not guessed.
+
+    Attributes:
+        eps: finite-difference step. With the reference networks' stable cost (log
+            sigmoid via softplus) correct code measured <= 1.4e-9 at eps = 1e-5; a naive
+            log(A) cost at eps = 1e-7 measured up to 1.2e-7, so 1e-5 with a stable cost.
+        pass_below: a block passes at or below this distance. 2e-7 is ~140x the stable
+            noise floor, above the naive-form worst case (1.2e-7), and the threshold the
+            Deep Learning Specialization notebooks themselves print.
+        fail_above: a block fails above this distance. The subtlest real bug measured
+            (one wrong entry in a 100k block) gave 4.5e-3, 450x above it. Between the
+            two is the warn band: the block is measured again at a second point.
+        match: how close a bug hypothesis (x2, sign, missing L2 term, transposed ...)
+            must fit the student's values to be named: 1e-4, five orders above the
+            noise floor and well below the distance of any other bug.
+        noise_floor: absolute floor in units of machine epsilon * max(1, |J|) / eps:
+            differences that small are finite-difference round-off, not bugs (matters
+            for blocks whose true gradient is itself ~1e-9, where the relative
+            distance of correct code is large).
+        sketch_above: blocks with more entries are checked by the sketch.
+        sketch_directions: random directions per sketched block (2 evaluations each).
+        worst_entries: how many worst entries a failing full block lists.
+        max_kink_retries: fresh directions tried when one crosses a ReLU kink.
+    """
+
+    eps: float = 1e-5
+    pass_below: float = 2e-7
+    fail_above: float = 1e-5
+    match: float = 1e-4
+    noise_floor: float = 100.0
+    sketch_above: int = 4096
+    sketch_directions: int = 12
+    worst_entries: int = 5
+    max_kink_retries: int = 3
+
+    def __post_init__(self) -> None:
+        if not (self.eps > 0 and math.isfinite(self.eps)):
+            raise ValueError(f"eps must be a positive finite number, got {self.eps!r}")
+        if not 0 < self.pass_below <= self.fail_above:
+            raise ValueError(
+                f"need 0 < pass_below <= fail_above, got pass_below={self.pass_below!r}, "
+                f"fail_above={self.fail_above!r}"
+            )
+        if self.sketch_directions < 1 or self.sketch_above < 1 or self.worst_entries < 0:
+            raise ValueError("sketch_directions and sketch_above must be >= 1, worst_entries >= 0")
+
+    def merged(self, **overrides: float | int) -> Tolerances:
+        """A copy with some fields replaced (unknown names raise ValueError)."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(f"unknown tolerance setting(s) {unknown}; known: {sorted(known)}")
+        return replace(self, **overrides)
+
+
+DEFAULT_TOLERANCES = Tolerances()
+
+Cost = Callable[[Mapping[str, np.ndarray]], float]
+
+
+class _Evaluator:
+    """Calls the cost, counts evaluations, and reads ReLU patterns where the cost has them."""
+
+    def __init__(self, cost: Cost) -> None:
+        self._cost = cost
+        self._with_pattern = getattr(cost, "evaluate", None)
+        self.count = 0
+
+    def __call__(self, params: Mapping[str, np.ndarray]) -> tuple[float, np.ndarray | None]:
+        self.count += 1
+        if self._with_pattern is not None:
+            value, pattern = self._with_pattern(params)
+        else:
+            value, pattern = self._cost(params), None
+        return float(value), pattern
+
+
+@dataclass
+class _Samples:
+    """Paired samples of one block and how they were taken."""
+
+    student: np.ndarray
+    numerical: np.ndarray
+    probe: Callable[[np.ndarray], np.ndarray]  # full array of the block's shape -> samples
+    method: str
+    excluded: int
+    evaluations: int
+    numerical_full: np.ndarray | None = None  # per-entry numerical gradient (full method)
+    kept: np.ndarray | None = None  # boolean mask of compared entries (full method)
+
+
+def _crossed(pattern: np.ndarray | None, base: np.ndarray | None) -> bool:
+    return pattern is not None and base is not None and not np.array_equal(pattern, base)
+
+
+def _full_samples(ev, work, name, student, eps, base_pattern) -> _Samples:
+    P = work[name]
+    numerical = np.empty(P.shape)
+    kept = np.ones(P.shape, dtype=bool)
+    start = ev.count
+    for idx in np.ndindex(P.shape):
+        orig = P[idx]
+        P[idx] = orig + eps
+        j_plus, p_plus = ev(work)
+        step = P[idx] - orig  # the step actually taken, exact in floating point
+        P[idx] = orig - eps
+        j_minus, p_minus = ev(work)
+        step += orig - P[idx]
+        P[idx] = orig
+        numerical[idx] = (j_plus - j_minus) / step
+        if _crossed(p_plus, base_pattern) or _crossed(p_minus, base_pattern):
+            kept[idx] = False
+    flat_kept = kept.ravel()
+
+    def probe(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=float).ravel()[flat_kept]
+
+    return _Samples(probe(student), numerical.ravel()[flat_kept], probe, "full",
+                    int((~kept).sum()), ev.count - start, numerical, kept)
+
+
+def _sketch_samples(ev, work, name, student, eps, base_pattern, rng, tol: Tolerances) -> _Samples:
+    P = work[name]
+    orig = P.copy()
+    directions, numerical, excluded = [], [], 0
+    start = ev.count
+    for _ in range(tol.sketch_directions):
+        for _attempt in range(tol.max_kink_retries + 1):
+            v = rng.standard_normal(P.shape)
+            v /= np.linalg.norm(v)
+            P[...] = orig + eps * v
+            j_plus, p_plus = ev(work)
+            P[...] = orig - eps * v
+            j_minus, p_minus = ev(work)
+            P[...] = orig
+            if not (_crossed(p_plus, base_pattern) or _crossed(p_minus, base_pattern)):
+                directions.append(v.ravel())
+                numerical.append((j_plus - j_minus) / (2 * eps))
+                break
+            excluded += 1
+    V = np.array(directions).reshape(len(directions), -1)
+
+    def probe(x: np.ndarray) -> np.ndarray:
+        return V @ np.asarray(x, dtype=float).ravel()
+
+    return _Samples(probe(student), np.array(numerical), probe, "sketch", excluded, ev.count - start)
+
+
+def distance(a: np.ndarray, n: np.ndarray) -> float:
+    """The seed formula ‖a − n‖₂ / (‖a‖₂ + ‖n‖₂); 0 when both norms are 0."""
+    a = np.asarray(a, dtype=float).ravel()
+    n = np.asarray(n, dtype=float).ravel()
+    denom = np.linalg.norm(a) + np.linalg.norm(n)
+    if denom == 0:
+        return 0.0
+    return float(np.linalg.norm(a - n) / denom)
+
+
+def _verdict(d: float, max_abs: float, floor: float, tol: Tolerances) -> str:
+    if d <= tol.pass_below or max_abs <= floor:
+        return "pass"
+    if d > tol.fail_above:
+        return "fail"
+    return "warn"
+
+
+def _worst(s: _Samples, student: np.ndarray, k: int) -> tuple[Entry, ...]:
+    if s.numerical_full is None or k == 0:
+        return ()
+    err = np.abs(np.asarray(student, dtype=float) - s.numerical_full)
+    err[~s.kept] = -1.0
+    order = np.argsort(err, axis=None)[::-1][:k]
+    out = []
+    for flat in order:
+        idx = tuple(int(i) for i in np.unravel_index(flat, err.shape))
+        if err[idx] <= 0:
+            break
+        out.append(Entry(idx, float(student[idx]), float(s.numerical_full[idx])))
+    return tuple(out)
+
+
+def check_gradients(
+    cost: Cost,
+    params: Mapping[str, np.ndarray],
+    grads: Mapping[str, object],
+    *,
+    lambd: float = 0.0,
+    eps: float | None = None,
+    seed: int = 0,
+    m: int | None = None,
+    tolerances: Tolerances | None = None,
+) -> GradientReport:
+    """Check a student's analytic gradients against central differences of ``cost``.
+
+    Args:
+        cost: J(params) -> float, already including any L2 term. If it also has
+            ``evaluate(params) -> (J, relu_pattern)`` the engine excludes coordinates
+            whose ±eps perturbation flips a ReLU unit (a kink), and if it has
+            ``hypotheses(params)`` (objects with ``kind``, ``text``, ``grads``) the
+            diagnosis can name bugs such as a wrong ReLU mask.
+        params: "W1", "b1", ... -> arrays; the point at which ``grads`` were computed.
+        grads: the student's gradients, "dW1", "db1", ...; extra keys (dZ1, dA1) are
+            ignored. Values may be anything a student returns: a missing key, None, a
+            list, a wrong shape or NaN each make that block fail with a diagnosis.
+        lambd: the L2 strength in ``cost``, used to name a missing L2 term.
+        eps: finite-difference step; defaults to ``tolerances.eps``.
+        seed: seeds the sketch directions and the recheck.
+        m: number of examples, used to name a missing 1/m.
+        tolerances: numerical policy; defaults to DEFAULT_TOLERANCES.
+
+    Returns:
+        A GradientReport with one BlockReport per parameter, in block order.
+
+    Raises:
+        TypeError, ValueError: ``params`` is not a mapping of finite float arrays
+            (a grader or instructor error, not a student's).
+    """
+    tol = tolerances or DEFAULT_TOLERANCES
+    if eps is not None:
+        tol = tol.merged(eps=float(eps))
+    if not isinstance(params, Mapping) or not params:
+        raise TypeError("params must be a non-empty mapping of parameter name -> array")
+    if not isinstance(grads, Mapping):
+        grads = {}
+    names = block_order(params)
+    work = {}
+    for name in names:
+        arr = np.array(params[name], dtype=float)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"parameter {name} is not finite: cannot check gradients there")
+        work[name] = arr
+
+    ev = _Evaluator(cost)
+    j0, base_pattern = ev(work)
+    if not math.isfinite(j0):
+        raise ValueError(f"the reference cost is {j0} at these parameters; choose another point")
+    floor = tol.noise_floor * np.finfo(float).eps * max(1.0, abs(j0)) / tol.eps
+    hypotheses = list(getattr(cost, "hypotheses", lambda p: [])(work))
+
+    reports: dict[str, BlockReport] = {}
+    compared: list[tuple[np.ndarray, np.ndarray]] = []
+    comparable_all = True
+    notes: list[str] = []
+    for b_index, name in enumerate(names):
+        key = grad_key(name)
+        expected = work[name].shape
+        c = diagnose.coerce(key, grads.get(key, diagnose.MISSING), expected, grads.keys())
+        if c.values is None:
+            comparable_all = False
+            reports[key] = _unfit_report(key, c, expected)
+            continue
+        value = c.values
+        rng = np.random.default_rng([seed, b_index])
+        s = _take(ev, work, name, value, tol.eps, base_pattern, rng, tol)
+        d = distance(s.student, s.numerical)
+        max_abs = float(np.max(np.abs(s.student - s.numerical))) if s.student.size else 0.0
+        status = _verdict(d, max_abs, floor, tol)
+        rechecked = False
+        evaluations = s.evaluations
+        if status == "warn":
+            # A second point: another step and fresh directions. Round-off noise moves
+            # with them, a real bug does not, so the better of the two decides.
+            rechecked = True
+            rng2 = np.random.default_rng([seed, b_index, 1])
+            s2 = _take(ev, work, name, value, tol.eps * math.sqrt(10), base_pattern, rng2, tol)
+            evaluations += s2.evaluations
+            d2 = distance(s2.student, s2.numerical)
+            max2 = float(np.max(np.abs(s2.student - s2.numerical))) if s2.student.size else 0.0
+            if d2 < d:
+                s, d, max_abs = s2, d2, max2
+            status = _verdict(d, max_abs, floor, tol)
+        compared.append((s.student, s.numerical))
+        diag = None
+        worst: tuple[Entry, ...] = ()
+        if c.reshaped:
+            # Right values in the wrong shape still fail: the student's code would
+            # break (or silently broadcast) wherever the gradient is used.
+            status = "fail"
+            diag = diagnose.reshaped(key, c, d, expected, tol)
+        elif status == "fail":
+            diag = diagnose.explain(key, value, s.student, s.numerical, s.probe, work[name],
+                                    lambd=lambd, m=m, hypotheses=hypotheses, tol=tol)
+            worst = _worst(s, value, tol.worst_entries)
+        elif c.problem is not None:
+            status, diag = "fail", c.problem
+        if s.excluded:
+            unit = "entries" if s.method == "full" else "directions"
+            notes.append(f"{key}: {s.excluded} {unit} excluded because ±eps crossed a ReLU kink.")
+        reports[key] = BlockReport(
+            name=key, status=status, relative_error=d, shape=c.shape, expected_shape=expected,
+            method=s.method, evaluations=evaluations, max_abs_error=max_abs, excluded=s.excluded,
+            worst=worst, rechecked=rechecked, diagnosis=diag,
+            message=diag.text if diag is not None and not worst
+            else diagnose.block_message(key, status, d, max_abs, worst, tol),
+        )
+
+    overall = None
+    if comparable_all and compared:
+        overall = distance(np.concatenate([a for a, _ in compared]), np.concatenate([n for _, n in compared]))
+    notes.extend(_chain_sentence(reports))
+    return GradientReport(
+        passed=all(r.status != "fail" for r in reports.values()),
+        relative_error=overall,
+        blocks=reports,
+        eps=tol.eps,
+        seed=seed,
+        evaluations=ev.count,
+        notes=tuple(notes),
+    )
+
+
+def _take(ev, work, name, student, eps, base_pattern, rng, tol: Tolerances) -> _Samples:
+    if work[name].size > tol.sketch_above:
+        return _sketch_samples(ev, work, name, student, eps, base_pattern, rng, tol)
+    return _full_samples(ev, work, name, student, eps, base_pattern)
+
+
+def _unfit_report(key: str, c: diagnose.Coerced, expected: tuple[int, ...]) -> BlockReport:
+    return BlockReport(
+        name=key, status="fail", relative_error=None, shape=c.shape, expected_shape=expected,
+        method="none", evaluations=0, max_abs_error=None, excluded=0, worst=(), rechecked=False,
+        diagnosis=c.problem, message=c.problem.text,
+    )
+
+
+def _chain_sentence(reports: Mapping[str, BlockReport]) -> list[str]:
+    """Point at the top of a chain of failures when lower blocks are unexplained.
+
+    Backprop runs from layer L down, so an error in layer k spoils every block below
+    it; when a lower block's failure has no name of its own, the top is the place to look.
+    """
+    failing = {k: r for k, r in reports.items() if r.status == "fail" and layer_of(k)}
+    if not failing:
+        return []
+    top = max(layer_of(k) for k in failing)
+    unexplained = [k for k, r in failing.items()
+                   if layer_of(k) < top and r.diagnosis is not None and r.diagnosis.kind == "unknown"]
+    if not unexplained:
+        return []
+    return [f"{', '.join(unexplained)} may fail only because of the error in layer {top} above "
+            f"{'them' if len(unexplained) > 1 else 'it'}: backprop runs downward, so fix layer {top} first."]

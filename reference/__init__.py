@@ -1,0 +1,1 @@
+"""Instructor reference solutions and reference costs. Never shipped to students."""

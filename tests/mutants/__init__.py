@@ -1,0 +1,1 @@
+"""One-bug variants of correct solutions, used to test that the grader catches each."""
