@@ -163,3 +163,124 @@ class GradientReport:
             "notes": list(self.notes),
             "blocks": [b.to_dict() for b in self.blocks.values()],
         }
+
+
+CheckStatus = Literal["pass", "fail", "error", "missing"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one graded check of a submission.
+
+    Attributes:
+        name: the check's name from the spec.
+        function: the graded notebook function.
+        status: "pass"; "fail" (ran, wrong result); "error" (the function raised,
+            timed out, or the kernel died); "missing" (not defined by the notebook).
+        score, max_score: points earned and available.
+        message: for the student: numbers first, then one exact sentence per failure.
+        detail: for staff only: tracebacks, raw values; never shown to students.
+        lambd: the L2 strength of a gradient check, else None.
+        relative_error: overall seed distance of a gradient check, else None.
+        origin: where a gradient fault lies, "forward" or "backward", else None.
+        blocks: the per-block reports of a gradient check.
+    """
+
+    name: str
+    function: str
+    status: CheckStatus
+    score: float
+    max_score: float
+    message: str
+    detail: str = ""
+    lambd: float | None = None
+    relative_error: float | None = None
+    origin: str | None = None
+    blocks: tuple[BlockReport, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "function": self.function,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "message": self.message,
+            "lambd": self.lambd,
+            "relative_error": _finite_or_none(self.relative_error),
+            "origin": self.origin,
+            "blocks": [b.to_dict() for b in self.blocks],
+        }
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    """A notebook cell that raised, timed out or killed the kernel."""
+
+    cell: int
+    ename: str
+    evalue: str
+
+    def to_dict(self) -> dict:
+        return {"cell": self.cell, "ename": self.ename, "evalue": self.evalue}
+
+
+@dataclass(frozen=True)
+class ExecutionSummary:
+    """How running the notebook went, as the feedback reports it.
+
+    Attributes:
+        seconds: wall time of execution and checks.
+        cells: code cells executed.
+        errors: cells that failed (execution went on after each).
+        timed_out: a cell or the whole notebook hit its time limit.
+        kernel_died: the student process died; the grader re-ran the notebook
+            without the cells that killed it (``rerun_without``).
+        rerun_without: cells left out of the re-run.
+    """
+
+    seconds: float
+    cells: int
+    errors: tuple[CellFailure, ...]
+    timed_out: bool
+    kernel_died: bool
+    rerun_without: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "seconds": round(self.seconds, 3),
+            "cells": self.cells,
+            "errors": [e.to_dict() for e in self.errors],
+            "timed_out": self.timed_out,
+            "kernel_died": self.kernel_died,
+            "rerun_without": list(self.rerun_without),
+        }
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything the grader found about one submitted notebook.
+
+    Attributes:
+        assignment: the assignment's name.
+        path, sha256: the submitted file.
+        status: "graded", or "error" when the file is not a readable notebook.
+        error: the sentence saying why, when status is "error".
+        checks: one result per check of the spec, in spec order.
+        execution: None when the notebook was never run.
+        seed: the input seed (staff detail: it is secret in instructor runs).
+    """
+
+    assignment: str
+    path: str
+    sha256: str
+    status: Literal["graded", "error"]
+    error: str | None
+    checks: tuple[CheckResult, ...]
+    execution: ExecutionSummary | None
+    seed: int
+    max_score: float
+
+    @property
+    def score(self) -> float:
+        return float(sum(c.score for c in self.checks))

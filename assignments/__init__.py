@@ -1,0 +1,1 @@
+"""Assignments bundled with the grader (specs, starter notebooks, support modules)."""

@@ -1,0 +1,333 @@
+"""Assignment specs: ``assignments/<name>/assignment.toml`` loaded into frozen dataclasses.
+
+Every key is validated at load time; a bad spec raises AssignmentSpecError naming the
+file, the key and what is wrong (an instructor error, so it aborts the run). The format
+is documented in the README ("Assignment spec").
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import AssignmentSpecError, UsageError, closest
+from .execute import Limits
+from .gradcheck import DEFAULT_TOLERANCES, Tolerances
+
+CHECK_TYPES = ("value", "gradient", "gradcheck_function")
+HIDDEN = ("relu", "tanh", "sigmoid")
+OUTPUT = ("sigmoid", "softmax")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A named scalar or array input drawn uniformly from [low, high) with the run's seed."""
+
+    name: str
+    low: float
+    high: float
+    shape: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The reference network the gradient checks differentiate.
+
+    Attributes:
+        layers: sizes from input to output, e.g. (4, 5, 3, 1).
+        hidden, output: activations (see reference.fcnet).
+        examples: m, the number of examples in X.
+        cache: the student's cache layout, e.g. ("Z1", "A1", "W1", "b1", ...).
+        lambd: the L2 strength used for the named input ``lambd``.
+        keep_prob: the dropout keep probability for the named input ``keep_prob``.
+    """
+
+    layers: tuple[int, ...]
+    hidden: str = "relu"
+    output: str = "sigmoid"
+    examples: int = 8
+    cache: tuple[str, ...] = ()
+    lambd: float = 0.7
+    keep_prob: float = 0.86
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One graded check.
+
+    Attributes:
+        name: shown to students and instructors; unique within the assignment.
+        type: "value" (outputs equal the reference function's), "gradient" (the
+            returned gradients pass a per-block check against the reference cost) or
+            "gradcheck_function" (the student's own gradient checker returns a small
+            difference for right gradients and a large one for wrong ones).
+        function: the graded notebook function.
+        args: names of the inputs passed positionally (see ``grader.inputs``).
+        kwargs: inputs passed by keyword: keyword -> input name.
+        points: the check's weight.
+        returns: names of the returned tuple's parts ("cost", "cache"); a single
+            name means the function returns one value.
+        forward: gradient checks: the student's forward function that makes the cache
+            (so the result can say whether a fault is in the forward or backward pass).
+        forward_args: its inputs.
+        lambd: gradient checks: L2 strength of the reference cost (0 disables it).
+        wrong: gradcheck_function checks: how to make the gradients wrong: a mapping
+            with "patch" (global name -> Python expression evaluated in the student's
+            kernel for the call) and/or "replace" (argument name -> input name).
+        rtol, atol: value checks: comparison tolerances.
+    """
+
+    name: str
+    type: str
+    function: str
+    args: tuple[str, ...] = ()
+    kwargs: Mapping[str, str] = field(default_factory=dict)
+    points: float = 1.0
+    returns: tuple[str, ...] = ()
+    forward: str | None = None
+    forward_args: tuple[str, ...] = ()
+    lambd: float = 0.0
+    wrong: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A loaded, validated assignment spec.
+
+    Attributes:
+        name: the folder name, used on the command line.
+        title: for people.
+        folder: where assignment.toml lives.
+        notebook: the starter notebook's file name.
+        support: support files copied into the student's working directory.
+        reference: dotted module path of the instructor's reference functions.
+        network: the reference network, if any check needs one.
+        inputs: extra named inputs.
+        checks: the graded checks, in order.
+        limits: execution time limits.
+        tolerances: gradient-check policy with the spec's overrides applied.
+    """
+
+    name: str
+    title: str
+    folder: Path
+    notebook: str
+    support: tuple[str, ...]
+    reference: str
+    network: NetworkSpec | None
+    inputs: tuple[InputSpec, ...]
+    checks: tuple[CheckSpec, ...]
+    limits: Limits
+    tolerances: Tolerances
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.points for c in self.checks))
+
+    def support_paths(self) -> list[Path]:
+        return [self.folder / s for s in self.support]
+
+
+def bundled_root() -> Path:
+    """The folder holding the bundled assignments (works from source and from a wheel)."""
+    return Path(str(importlib.resources.files("assignments")))
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.parent.name for p in bundled_root().glob("*/assignment.toml"))
+
+
+def resolve(name_or_path: str) -> Path:
+    """The assignment.toml for a bundled name or a folder path.
+
+    Raises:
+        UsageError: neither exists (with the closest bundled names as a hint).
+    """
+    path = Path(name_or_path)
+    if path.is_file() and path.name == "assignment.toml":
+        return path
+    if (path / "assignment.toml").is_file():
+        return path / "assignment.toml"
+    bundled = bundled_root() / name_or_path / "assignment.toml"
+    if "/" not in name_or_path and bundled.is_file():
+        return bundled
+    names = bundled_names()
+    near = closest(name_or_path, names)
+    hint = f"did you mean {' or '.join(near)}?" if near else f"bundled assignments: {', '.join(names)}"
+    raise UsageError(f"no assignment named {name_or_path!r} (and no assignment.toml in that folder)", hint=hint)
+
+
+def load(name_or_path: str | Path) -> Assignment:
+    """Load and validate an assignment spec.
+
+    Raises:
+        UsageError: the assignment cannot be found.
+        AssignmentSpecError: the spec is invalid.
+    """
+    path = resolve(str(name_or_path))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise AssignmentSpecError(f"not valid TOML: {exc}", path=str(path)) from None
+    return _parse(raw, path)
+
+
+class _Reader:
+    """Typed access to one table of the spec, with errors that name the key."""
+
+    def __init__(self, table: Mapping[str, Any], path: Path, where: str) -> None:
+        self.table, self.path, self.where = table, path, where
+        self.used: set[str] = set()
+
+    def error(self, key: str, message: str) -> AssignmentSpecError:
+        return AssignmentSpecError(message, path=str(self.path), key=f"{self.where}{key}" if self.where else key)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, check=None, what: str = "") -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            if default is ...:
+                raise self.error(key, "is required but missing")
+            return default
+        value = self.table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.error(key, f"must be {what or names}, got {value!r}")
+        if check is not None and not check(value):
+            raise self.error(key, f"must be {what}, got {value!r}")
+        return value
+
+    def strings(self, key: str, default: Any = ...) -> tuple[str, ...]:
+        value = self.get(key, list, default if default is ... else list(default), what="a list of strings")
+        if not all(isinstance(v, str) for v in value):
+            raise self.error(key, f"must be a list of strings, got {value!r}")
+        return tuple(value)
+
+    def finish(self, known: set[str] | None = None) -> None:
+        unknown = sorted(set(self.table) - self.used - (known or set()))
+        if unknown:
+            choices = sorted(self.used | (known or set()))
+            near = closest(unknown[0], choices)
+            hint = f" (did you mean {near[0]!r}?)" if near else f" (known keys: {', '.join(choices)})"
+            raise self.error(unknown[0], f"is not a known key{hint}")
+
+
+def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
+    top = _Reader(raw, path, "")
+    folder = path.parent
+    title = top.get("title", str, folder.name)
+    notebook = top.get("notebook", str)
+    support = top.strings("support", ())
+    for name in (notebook, *support):
+        if not (folder / name).exists():
+            raise top.error("support" if name in support else "notebook", f"names {name!r}, which is not in {folder}")
+    reference = top.get("reference", str)
+    network = _network(top.get("network", dict, None), path)
+    inputs = tuple(_input(name, spec, path) for name, spec in top.get("inputs", dict, {}).items())
+    checks_raw = top.get("checks", list, what="an array of [[checks]] tables")
+    checks = tuple(_check(i, c, path) for i, c in enumerate(checks_raw))
+    if not checks:
+        raise top.error("checks", "must list at least one check")
+    names = [c.name for c in checks]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise top.error("checks", f"has duplicate check names {dupes}")
+    if network is None and any(c.type == "gradient" for c in checks):
+        raise top.error("network", "is required by the gradient checks but missing")
+    limits = _limits(top.get("execution", dict, {}), path)
+    tolerances = _tolerances(top.get("tolerances", dict, {}), path)
+    top.finish()
+    return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits, tolerances)
+
+
+def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
+    if table is None:
+        return None
+    r = _Reader(table, path, "network.")
+    layers = r.get("layers", list, what="a list of at least two positive integers",
+                   check=lambda v: len(v) >= 2 and all(isinstance(x, int) and x > 0 for x in v))
+    spec = NetworkSpec(
+        layers=tuple(layers),
+        hidden=r.get("hidden", str, "relu", check=lambda v: v in HIDDEN, what=f"one of {HIDDEN}"),
+        output=r.get("output", str, "sigmoid", check=lambda v: v in OUTPUT, what=f"one of {OUTPUT}"),
+        examples=r.get("examples", int, 8, check=lambda v: v >= 1, what="a positive integer"),
+        cache=r.strings("cache", ()),
+        lambd=r.get("lambd", float, 0.7, check=lambda v: v >= 0, what="a number >= 0"),
+        keep_prob=r.get("keep_prob", float, 0.86, check=lambda v: 0 < v <= 1, what="a number in (0, 1]"),
+    )
+    r.finish()
+    L = len(spec.layers) - 1
+    allowed = {f"{p}{l}" for l in range(1, L + 1) for p in ("Z", "A", "W", "b")} | {f"D{l}" for l in range(1, L)} | {"A0"}
+    bad = [c for c in spec.cache if c not in allowed]
+    if bad:
+        raise r.error("cache", f"names {bad}, which a {L}-layer network does not have")
+    return spec
+
+
+def _input(name: str, table: Any, path: Path) -> InputSpec:
+    if not isinstance(table, dict):
+        raise AssignmentSpecError(f"must be a table like {{ uniform = [-1, 1] }}, got {table!r}", path=str(path), key=f"inputs.{name}")
+    r = _Reader(table, path, f"inputs.{name}.")
+    bounds = r.get("uniform", list, what="[low, high] with low < high",
+                   check=lambda v: len(v) == 2 and all(isinstance(x, (int, float)) for x in v) and v[0] < v[1])
+    shape = r.get("shape", list, [], what="a list of positive integers",
+                  check=lambda v: all(isinstance(x, int) and x > 0 for x in v))
+    r.finish()
+    return InputSpec(name, float(bounds[0]), float(bounds[1]), tuple(shape))
+
+
+def _check(index: int, table: Any, path: Path) -> CheckSpec:
+    if not isinstance(table, dict):
+        raise AssignmentSpecError("must be a table", path=str(path), key=f"checks[{index}]")
+    r = _Reader(table, path, f"checks[{index}].")
+    kind = r.get("type", str, check=lambda v: v in CHECK_TYPES, what=f"one of {CHECK_TYPES}")
+    function = r.get("function", str, check=str.isidentifier, what="a Python function name")
+    kwargs = r.get("kwargs", dict, {})
+    wrong = r.get("wrong", dict, {})
+    for part, mapping in wrong.items():
+        if part not in ("patch", "replace") or not isinstance(mapping, dict):
+            raise r.error("wrong", "must be a table with 'patch' and/or 'replace' sub-tables")
+    spec = CheckSpec(
+        name=r.get("name", str, function),
+        type=kind,
+        function=function,
+        args=r.strings("args", ()),
+        kwargs=MappingProxyType(dict(kwargs)),
+        points=r.get("points", float, 1.0, check=lambda v: v >= 0, what="a number >= 0"),
+        returns=r.strings("returns", ()),
+        forward=r.get("forward", str, None),
+        forward_args=r.strings("forward_args", ()),
+        lambd=r.get("lambd", float, 0.0, check=lambda v: v >= 0, what="a number >= 0"),
+        wrong=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in wrong.items()}),
+        rtol=r.get("rtol", float, 1e-6, check=lambda v: v >= 0, what="a number >= 0"),
+        atol=r.get("atol", float, 1e-9, check=lambda v: v >= 0, what="a number >= 0"),
+    )
+    r.finish()
+    if kind == "gradcheck_function" and not wrong:
+        raise r.error("wrong", "is required for a gradcheck_function check: how to make the gradients wrong")
+    if spec.forward and not spec.forward_args:
+        raise r.error("forward_args", "is required when 'forward' is given")
+    return spec
+
+
+def _limits(table: Mapping[str, Any], path: Path) -> Limits:
+    r = _Reader(table, path, "execution.")
+    values = {f.name: r.get(f.name, type(f.default), f.default, check=lambda v: v > 0, what="a positive number")
+              for f in fields(Limits)}
+    r.finish()
+    return Limits(**values)
+
+
+def _tolerances(table: Mapping[str, Any], path: Path) -> Tolerances:
+    try:
+        return DEFAULT_TOLERANCES.merged(**table)
+    except (TypeError, ValueError) as exc:
+        raise AssignmentSpecError(str(exc), path=str(path), key="tolerances") from None

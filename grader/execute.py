@@ -1,0 +1,604 @@
+"""Run a student notebook in a separate IPython kernel and call what it defines.
+
+Student code never runs in the grader's process. :class:`KernelSandbox` starts
+an ipykernel on the grader's own interpreter in a throwaway working directory,
+runs the notebook's code cells one by one as Jupyter would, and then calls
+functions the notebook defined with inputs the grader chooses. Values cross the
+process boundary only as plain-data files (:mod:`grader.wire`), never pickles.
+
+The kernel is driven with jupyter_client directly rather than nbclient's
+NotebookClient because the sandbox never subscribes to the IOPub channel: what a
+student prints is dropped by ZeroMQ inside the kernel (a PUB socket without
+subscribers) and never reaches, or piles up in, the grader. Errors are read
+from the execute_reply on the shell channel, which carries ename, evalue and
+the traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import os
+import queue
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import nbformat
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
+
+from grader import wire
+from grader.errors import NotebookExecutionError
+
+_INTERRUPT_GRACE = 3.0  # seconds a SIGINT gets to stop student code before the kernel is killed
+_SHUTDOWN_GRACE = 2.0
+_POLL = 0.2  # how often a wait checks that the kernel process is still alive
+_TRACEBACK_CHARS = 50_000
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_HIDDEN = ("exit", "quit", "get_ipython", "In", "Out")
+_TIMEOUT = object()
+
+# Runs inside the kernel, exec'd into a private module registered as
+# sys.modules["_grader_harness"] so that nothing appears in the student's
+# namespace. It keeps references to the wire module and the user namespace taken
+# at injection time, before any student cell runs.
+_HARNESS = r'''
+import re as _re
+import traceback as _traceback
+
+_CELL_FILE = _re.compile(r"(ipykernel_[0-9]+/[0-9]+\.py|<ipython-input-[^>]*>)$")
+_MISSING = object()
+_TEXT = 4000  # wire strings are capped at 10_000 characters
+
+def setup(wire, user_ns, hidden):
+    global _wire, _ns, _hidden, _baseline
+    _wire, _ns, _hidden = wire, user_ns, frozenset(hidden)
+    _baseline = dict(user_ns)  # IPython's own names (ipykernel also adds open)
+
+def _clip(text):
+    return text if len(text) <= _TEXT else text[: _TEXT - 3] + "..."
+
+def _failure(ename, evalue, line=None, text=None):
+    return {"ok": False, "ename": ename, "evalue": _clip(evalue), "line": line, "traceback": text}
+
+def _describe(exc):
+    frames = [f for f in _traceback.extract_tb(exc.__traceback__) if f.filename != "<grader-harness>"]
+    cells = [f for f in frames if _CELL_FILE.search(f.filename)]
+    line = None
+    if cells:
+        f = cells[-1]
+        line = _clip(f"line {f.lineno} in {f.name}: {(f.line or '').strip()}")
+    try:
+        evalue = str(exc)
+    except Exception:
+        evalue = "<the exception message could not be shown>"
+    text = "".join(_traceback.format_list(frames)) + f"{type(exc).__name__}: {evalue}"
+    return _failure(type(exc).__name__, evalue, line, text[-_TEXT:])
+
+def call(name, paths, patch, max_bytes):
+    in_path, out_path, status_path = paths
+    function = _ns.get(name)
+    if not callable(function):
+        problem = "is not callable" if name in _ns else "is not defined"
+        _wire.write(status_path, _failure("NameError", f"name {name!r} {problem}"))
+        return
+    # Read the arguments afresh for every call: a function that mutates its
+    # input must not change what the next call receives.
+    payload = _wire.read(in_path, max_bytes=2 ** 62)
+    saved = {}
+    try:
+        for key, source in patch.items():
+            saved[key] = _ns.get(key, _MISSING)
+            _ns[key] = eval(source, _ns)
+        value = function(*payload["args"], **payload["kwargs"])
+    except KeyboardInterrupt:  # the grader's timeout interrupt: let the reply say so
+        raise
+    except BaseException as exc:  # SystemExit too: sys.exit() in student code is a failure
+        status = _describe(exc)
+    else:
+        status = {"ok": True, "ename": None, "evalue": None, "line": None, "traceback": None}
+        try:
+            _wire.write(out_path, value, max_bytes=max_bytes)
+        except Exception as exc:
+            status = _failure("WireError", f"the return value could not be sent: {exc}")
+    finally:
+        for key, old in reversed(saved.items()):
+            if old is _MISSING:
+                _ns.pop(key, None)
+            else:
+                _ns[key] = old
+    _wire.write(status_path, status)
+
+def functions(out_path):
+    names = [k for k, v in list(_ns.items())
+             if isinstance(k, str) and not k.startswith("_") and k not in _hidden
+             and callable(v) and _baseline.get(k, _MISSING) is not v]
+    _wire.write(out_path, sorted(names))
+'''
+
+_BOOT = r'''
+import sys, types
+from IPython import get_ipython
+_wire = sys.modules["_grader_wire"] = types.ModuleType("_grader_wire")  # dataclasses looks it up
+exec(compile(WIRE, "<grader-wire>", "exec"), _wire.__dict__)
+_harness = types.ModuleType("_grader_harness")
+exec(compile(HARNESS, "<grader-harness>", "exec"), _harness.__dict__)
+_harness.setup(_wire, get_ipython().user_ns, HIDDEN)
+sys.modules["_grader_harness"] = _harness
+'''
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Time and size budgets for one sandbox.
+
+    Attributes:
+        cell_timeout: seconds one notebook cell may run.
+        notebook_timeout: seconds all cells of one ``run`` may take together.
+        call_timeout: seconds one graded function call may take.
+        startup_timeout: seconds the kernel may take to become ready.
+        max_result_bytes: array bytes one call may return.
+    """
+
+    cell_timeout: float = 30.0
+    notebook_timeout: float = 300.0
+    call_timeout: float = 30.0
+    startup_timeout: float = 60.0
+    max_result_bytes: int = 256 * 2**20
+
+
+@dataclasses.dataclass(frozen=True)
+class CellError:
+    """A code cell that raised, timed out or took the kernel down.
+
+    Attributes:
+        cell: index of the cell in ``nb.cells`` (markdown cells count too).
+        ename: exception class name, or "CellTimeoutError" / "DeadKernelError".
+        evalue: the exception message.
+        traceback: plain-text traceback for instructors (ANSI codes removed).
+    """
+
+    cell: int
+    ename: str
+    evalue: str
+    traceback: str
+
+    @classmethod
+    def from_reply(cls, cell: int, content: Mapping) -> CellError:
+        """The error reported by an ``execute_reply`` whose status is "error"."""
+        text = _ANSI.sub("", "\n".join(str(line) for line in content.get("traceback") or ()))
+        if len(text) > _TRACEBACK_CHARS:
+            text = "...\n" + text[-_TRACEBACK_CHARS:]
+        return cls(cell, str(content.get("ename", "Error")), str(content.get("evalue", "")), text)
+
+    @classmethod
+    def timeout(cls, cell: int, source: str, seconds: float, *, whole_notebook: bool, killed: bool) -> CellError:
+        """A cell stopped for running past its own or the notebook's time limit."""
+        limit = f"the notebook's {seconds:g} s total time limit" if whole_notebook else f"the {seconds:g} s cell time limit"
+        after = "; it ignored the interrupt, so the kernel was stopped" if killed else ""
+        return cls(cell, "CellTimeoutError", f"Cell exceeded {limit}{after}: {_first_line(source)}", "")
+
+    @classmethod
+    def dead_kernel(cls, cell: int, why: str = "the kernel died while running this cell") -> CellError:
+        """A cell during which the kernel process ended."""
+        return cls(cell, "DeadKernelError", why, "")
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecutionResult:
+    """What happened when a notebook's code cells ran.
+
+    Attributes:
+        seconds: wall time of the whole run.
+        cells: code cells that were attempted.
+        errors: one entry per cell that raised, timed out or killed the kernel.
+        timed_out: a cell hit ``cell_timeout`` or the run hit ``notebook_timeout``.
+        kernel_died: the kernel is gone; later calls report ``kernel_died``.
+        skipped: ``nb.cells`` indices of code cells that never ran.
+    """
+
+    seconds: float
+    cells: int
+    errors: tuple[CellError, ...]
+    timed_out: bool
+    kernel_died: bool
+    skipped: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CallResult:
+    """The outcome of calling one notebook function.
+
+    Attributes:
+        ok: the function returned and its value was decoded.
+        value: the decoded return value when ``ok``.
+        ename: exception class name when not ``ok`` ("NameError" for a missing
+            function, "WireError" for an unsendable value, "CallTimeoutError",
+            "DeadKernelError").
+        evalue: the exception message.
+        line: innermost student line, e.g. ``"line 12 in backward: dW2 = ..."``.
+        traceback: plain-text traceback for instructors.
+        timed_out: the call ran past ``call_timeout`` and was interrupted.
+        kernel_died: the kernel is gone (before or during this call).
+    """
+
+    ok: bool
+    value: object = None
+    ename: str | None = None
+    evalue: str | None = None
+    line: str | None = None
+    traceback: str | None = None
+    timed_out: bool = False
+    kernel_died: bool = False
+
+
+class Sandbox(Protocol):
+    """Runs a notebook somewhere isolated and calls the functions it defines."""
+
+    def run(self, nb: nbformat.NotebookNode) -> ExecutionResult: ...
+
+    def defined_functions(self) -> tuple[str, ...]: ...
+
+    def call(
+        self, function: str, args: tuple = (), kwargs: dict | None = None, *, patch: dict[str, str] | None = None
+    ) -> CallResult: ...
+
+    def close(self) -> None: ...
+
+
+class KernelSandbox:
+    """A :class:`Sandbox` backed by an ipykernel process in a temporary directory.
+
+    The kernel starts on first use. It gets a scrubbed environment with HOME set
+    to the working directory. Not thread-safe; use as a context manager or call
+    :meth:`close`.
+
+    Args:
+        support_files: files or directories copied into the working directory.
+        limits: time and size budgets.
+        kernel_name: kernelspec to launch; "python3" always means ipykernel on
+            ``sys.executable``, even if a user-level kernelspec overrides it.
+        env: extra variables added to the kernel's environment.
+
+    Raises:
+        NotebookExecutionError: a support file could not be copied.
+    """
+
+    def __init__(
+        self,
+        *,
+        support_files: Sequence[Path] = (),
+        limits: Limits = Limits(),
+        kernel_name: str = "python3",
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.limits = limits
+        self._kernel_name = kernel_name
+        self._root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
+        self.workdir = self._root / "work"
+        self._runtime = self._root / "runtime"  # sockets, call files, IPython profile, TMPDIR
+        for path in (self.workdir, self._runtime, self._runtime / "tmp"):
+            path.mkdir(mode=0o700)
+        for source in map(Path, support_files):
+            try:
+                if source.is_dir():
+                    shutil.copytree(source, self.workdir / source.name)
+                else:
+                    shutil.copy2(source, self.workdir / source.name)
+            except OSError as exc:
+                shutil.rmtree(self._root, ignore_errors=True)
+                raise NotebookExecutionError(f"could not copy support file {source}: {exc}") from exc
+        self._env = {
+            # The venv's bin first, as activation would: "!python" and "!pip" in
+            # a cell then mean the interpreter the kernel runs on.
+            "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)]),
+            "HOME": str(self.workdir),
+            "LANG": os.environ.get("LANG", "C.UTF-8"),
+            "MPLBACKEND": "Agg",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            # Keep IPython's profile and temporary files out of the student's
+            # working directory, and delete them with the sandbox.
+            "IPYTHONDIR": str(self._runtime / "ipython"),
+            "TMPDIR": str(self._runtime / "tmp"),
+            **(env or {}),
+        }
+        self._km: KernelManager | None = None
+        self._kc = None
+        self._pgid: int | None = None
+        self._dead = False
+        self._closed = False
+
+    def __enter__(self) -> KernelSandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run(self, nb: nbformat.NotebookNode) -> ExecutionResult:
+        """Execute every code cell of ``nb`` in order, continuing after errors.
+
+        Args:
+            nb: the notebook; it is not modified and no outputs are kept.
+
+        Returns:
+            Which cells failed, timed out or were skipped.
+
+        Raises:
+            NotebookExecutionError: the kernel could not be started.
+        """
+        start = time.monotonic()
+        self._start()
+        deadline = start + self.limits.notebook_timeout
+        code = [(i, _source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
+        errors: list[CellError] = []
+        attempted, timed_out, skipped = 0, False, ()
+        for position, (index, source) in enumerate(code):
+            if self._dead or time.monotonic() >= deadline:
+                timed_out = timed_out or not self._dead
+                skipped = tuple(i for i, _ in code[position:])
+                break
+            attempted += 1
+            if not source.strip():
+                continue
+            budget = min(self.limits.cell_timeout, deadline - time.monotonic())
+            state, reply = self._execute(source, budget, silent=False)
+            if state in ("interrupted", "killed"):
+                timed_out = True
+                whole = budget < self.limits.cell_timeout
+                seconds = self.limits.notebook_timeout if whole else self.limits.cell_timeout
+                errors.append(CellError.timeout(index, source, seconds, whole_notebook=whole, killed=state == "killed"))
+            elif state == "dead":
+                errors.append(CellError.dead_kernel(index))
+            elif reply.get("status") == "error":
+                errors.append(CellError.from_reply(index, reply))
+            elif any(p.get("source") == "ask_exit" and not p.get("keepkernel") for p in reply.get("payload") or ()):
+                # exit() / quit(): the kernel stops itself right after replying.
+                errors.append(CellError.dead_kernel(index, "the cell called exit(), which stops the kernel"))
+                self._stop_kernel(graceful=False)
+        return ExecutionResult(
+            time.monotonic() - start, attempted, tuple(errors), timed_out, self._dead, skipped
+        )
+
+    def defined_functions(self) -> tuple[str, ...]:
+        """Names of the callables in the notebook's namespace, for "did you mean".
+
+        Returns:
+            Sorted names not starting with "_", without IPython's own (exit,
+            get_ipython, ...). Best effort: empty if the kernel is gone or the
+            names cannot be listed.
+
+        Raises:
+            NotebookExecutionError: the kernel could not be started.
+        """
+        self._start()
+        path = self._runtime / f"names-{uuid.uuid4().hex}.npz"
+        try:
+            if self._dead or not self._km.is_alive():
+                return ()
+            state, reply = self._execute(_harness_call("functions", str(path)), self.limits.call_timeout, silent=True)
+            if state != "done" or reply.get("status") != "ok":
+                return ()
+            names = wire.read(path, max_bytes=0)
+        except wire.WireError:
+            return ()
+        finally:
+            path.unlink(missing_ok=True)
+        return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+
+    def call(
+        self, function: str, args: tuple = (), kwargs: dict | None = None, *, patch: dict[str, str] | None = None
+    ) -> CallResult:
+        """Call ``function`` in the kernel with fresh copies of the arguments.
+
+        Args:
+            function: a name in the notebook's namespace.
+            args: positional arguments (wire-encodable values).
+            kwargs: keyword arguments (wire-encodable values).
+            patch: global names mapped to Python expression source, replaced in
+                the notebook's namespace for the duration of the call only.
+
+        Returns:
+            The decoded value, or why there is none. Student failures never raise.
+
+        Raises:
+            ValueError: a patch key is not an identifier or its source does not compile.
+            NotebookExecutionError: the kernel could not be started.
+        """
+        patch = dict(patch or {})
+        for name, source in patch.items():
+            if not (isinstance(name, str) and name.isidentifier() and isinstance(source, str)):
+                raise ValueError(f"patch must map identifiers to expression source, got {name!r}: {source!r}")
+            try:
+                compile(source, f"<patch {name}>", "eval")
+            except SyntaxError as exc:
+                raise ValueError(f"patch for {name!r} is not a valid expression: {exc}") from None
+        self._start()
+        if self._dead or not self._km.is_alive():
+            self._stop_kernel(graceful=False)
+            return CallResult(False, ename="DeadKernelError", evalue="the kernel is no longer running", kernel_died=True)
+        token = uuid.uuid4().hex
+        # In the private runtime directory rather than the working directory, so
+        # that a function listing its cwd sees only the notebook's own files.
+        paths = [self._runtime / f"call-{token}-{part}.npz" for part in ("in", "out", "status")]
+        try:
+            wire.write(paths[0], {"args": tuple(args), "kwargs": dict(kwargs or {})})
+            code = _harness_call("call", str(function), [str(p) for p in paths], patch, self.limits.max_result_bytes)
+            state, reply = self._execute(code, self.limits.call_timeout, silent=True)
+            return self._call_result(str(function), state, reply, paths)
+        finally:
+            for path in paths:
+                path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Stop the kernel and every process in its group, then delete the directory.
+
+        Safe to call more than once.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._stop_kernel(graceful=True)
+        shutil.rmtree(self._root, ignore_errors=True)
+
+    def _call_result(self, function: str, state: str, reply: dict | None, paths: list[Path]) -> CallResult:
+        if state == "dead":
+            return CallResult(False, ename="DeadKernelError", evalue=f"the kernel died while running {function}()", kernel_died=True)
+        if state != "done":
+            after = "; it ignored the interrupt, so the kernel was stopped" if state == "killed" else ""
+            evalue = f"{function}() did not return within {self.limits.call_timeout:g} s{after}"
+            return CallResult(False, ename="CallTimeoutError", evalue=evalue, timed_out=True, kernel_died=self._dead)
+        if reply.get("status") != "ok":
+            # The harness itself failed, e.g. the student broke something it relies on.
+            evalue = f"the sandbox could not exchange data with the notebook ({reply.get('ename')}: {reply.get('evalue')})"
+            return CallResult(False, ename="WireError", evalue=evalue)
+        try:
+            status = wire.read(paths[2], max_bytes=0)
+            fields = ("ename", "evalue", "line", "traceback")
+            if not (isinstance(status, dict) and set(status) == {"ok", *fields} and isinstance(status["ok"], bool)
+                    and all(status[k] is None or isinstance(status[k], str) for k in fields)):
+                raise wire.WireError("the call status file has an unexpected structure")
+            if not status["ok"]:
+                return CallResult(False, **{k: status[k] for k in fields})
+            return CallResult(True, value=wire.read(paths[1], max_bytes=self.limits.max_result_bytes))
+        except wire.WireError as exc:
+            return CallResult(False, ename="WireError", evalue=str(exc))
+
+    def _start(self) -> None:
+        """Start the kernel and inject the harness, once."""
+        if self._closed:
+            raise NotebookExecutionError("the sandbox is closed")
+        if self._km is not None:
+            return
+        runtime = str(self._runtime)
+        # IPC (Unix sockets in the private runtime directory) rather than TCP: no
+        # ports to race for and nothing reachable over the network. Socket paths
+        # are limited to ~107 bytes, so a very long TMPDIR falls back to TCP on
+        # 127.0.0.1.
+        transport = "ipc" if len(runtime) < 80 else "tcp"
+        # For "python3" search no kernelspec directories, so jupyter_client falls
+        # back to ipykernel's built-in spec, which runs sys.executable; a user's
+        # own "python3" spec may point at another interpreter.
+        specs = KernelSpecManager(kernel_dirs=[]) if self._kernel_name == NATIVE_KERNEL_NAME else KernelSpecManager()
+        try:
+            self._km = KernelManager(
+                kernel_name=self._kernel_name, transport=transport, kernel_spec_manager=specs,
+                connection_file=os.path.join(runtime, "kernel.json"),
+            )
+            self._km.start_kernel(cwd=str(self.workdir), env=self._env)
+            self._pgid = self._km.provisioner.pgid
+            self._kc = self._km.client()
+            self._kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+            self._wait_ready(time.monotonic() + self.limits.startup_timeout)
+            boot = f"exec(compile({_BOOT!r}, '<grader-boot>', 'exec'), " + repr(
+                {"__name__": "_grader_boot", "WIRE": inspect.getsource(wire), "HARNESS": _HARNESS, "HIDDEN": _HIDDEN}
+            ) + ")"
+            state, reply = self._execute(boot, self.limits.startup_timeout, silent=True)
+            if state != "done" or reply.get("status") != "ok":
+                detail = f"{reply.get('ename')}: {reply.get('evalue')}" if reply else state
+                raise NotebookExecutionError(f"could not set up the {self._kernel_name!r} kernel: {detail}")
+        except NotebookExecutionError:
+            self._stop_kernel(graceful=False)
+            raise
+        except Exception as exc:
+            self._stop_kernel(graceful=False)
+            raise NotebookExecutionError(f"could not start the {self._kernel_name!r} kernel: {exc}") from exc
+
+    def _wait_ready(self, deadline: float) -> None:
+        while True:
+            self._kc.kernel_info()
+            try:
+                if self._kc.get_shell_msg(timeout=1.0)["msg_type"] == "kernel_info_reply":
+                    return
+            except queue.Empty:
+                pass
+            if not self._km.is_alive():
+                raise NotebookExecutionError(f"the {self._kernel_name!r} kernel exited during startup")
+            if time.monotonic() > deadline:
+                raise NotebookExecutionError(f"the kernel was not ready after {self.limits.startup_timeout:g} s")
+
+    def _execute(self, code: str, timeout: float, *, silent: bool) -> tuple[str, dict | None]:
+        """Run ``code``, interrupting it after ``timeout`` s and killing the kernel if that fails.
+
+        Returns:
+            ``(state, reply)``: state is "done" (reply is the execute_reply
+            content), "interrupted" (stopped by SIGINT), "killed" (ignored the
+            interrupt; kernel stopped) or "dead" (the kernel process ended).
+        """
+        msg_id = self._kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=False)
+        reply = self._await_reply(msg_id, time.monotonic() + max(timeout, 0.0))
+        state = "done"
+        if reply is _TIMEOUT:
+            self._km.interrupt_kernel()  # SIGINT to the kernel's process group
+            reply = self._await_reply(msg_id, time.monotonic() + _INTERRUPT_GRACE)
+            state = "interrupted"
+            if reply is _TIMEOUT:
+                self._stop_kernel(graceful=False)
+                return "killed", None
+        if reply is None:
+            self._stop_kernel(graceful=False)
+            return "dead", None
+        return state, reply
+
+    def _await_reply(self, msg_id: str, deadline: float) -> dict | None | object:
+        """The reply content, None if the kernel died, or _TIMEOUT."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _TIMEOUT
+            try:
+                msg = self._kc.get_shell_msg(timeout=min(remaining, _POLL))
+            except queue.Empty:
+                if not self._km.is_alive():
+                    return None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:  # drop stale replies
+                return msg["content"]
+
+    def _stop_kernel(self, *, graceful: bool) -> None:
+        """Stop the kernel (politely if asked and alive) and kill its whole process group."""
+        if self._km is None or self._dead:
+            return
+        self._dead = True
+        if self._kc is not None:
+            self._kc.stop_channels()
+        try:
+            if graceful and self._km.is_alive():
+                self._km.shutdown_wait_time = _SHUTDOWN_GRACE
+                self._km.shutdown_kernel(now=False)
+            else:
+                self._km.shutdown_kernel(now=True)
+        except Exception:  # a half-started or already-reaped kernel; the group kill below still runs
+            pass
+        # jupyter_client signals the group only when it has to kill the kernel; a
+        # kernel that exits politely leaves the student's children running.
+        # start_new_session=True made the kernel a group leader, so its pid is the
+        # group id (reused only once every member is gone).
+        if self._pgid:
+            try:
+                os.killpg(self._pgid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _harness_call(name: str, *args: object) -> str:
+    """Source that calls ``_grader_harness.<name>(*args)``; args must be literals."""
+    return f"__import__('sys').modules['_grader_harness'].{name}({', '.join(map(repr, args))})"
+
+
+def _source(cell: Mapping) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _first_line(source: str) -> str:
+    line = next((s.strip() for s in source.splitlines() if s.strip()), "")
+    return line if len(line) <= 80 else line[:77] + "..."

@@ -1,0 +1,102 @@
+"""The inputs the grader chooses for the student's functions, drawn from one seed.
+
+Instructors grade with a secret seed (``--seed`` or GRADER_SEED), so the inputs differ
+from the ones a student saw while self-checking and a hard-coded answer fails.
+
+Named inputs a check can pass (``args = ["X", "Y", "cache"]``):
+
+* every ``[inputs.NAME]`` of the spec (uniform scalars or arrays);
+* with a ``[network]``: ``X``, ``Y``, ``parameters`` (W1, b1, ...), ``cache`` (the
+  reference forward's cache in the spec's layout), ``gradients`` (the reference
+  backward's dZ/dW/db/dA), ``gradients_wrong`` (the same with the last hidden layer's
+  dW doubled, to see whether a student's gradient checker notices), ``lambd``,
+  ``keep_prob`` and ``m``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from reference import fcnet
+
+from .config import Assignment, NetworkSpec
+
+SEED_ENV = "GRADER_SEED"
+
+
+def default_seed() -> int:
+    """The seed from GRADER_SEED, else 0 (the student self-check's seed)."""
+    raw = os.environ.get(SEED_ENV, "").strip()
+    return int(raw) if raw.lstrip("-").isdigit() else 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One draw of inputs. ``values`` must be copied before a student function sees them;
+    the sandbox sends copies across the process boundary anyway."""
+
+    seed: int
+    values: Mapping[str, Any]
+    network: fcnet.Architecture | None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def cost(self, lambd: float = 0.0, masks: Mapping[int, np.ndarray] | None = None, keep_prob: float = 1.0) -> fcnet.NetworkCost:
+        """The reference cost J(parameters) on this problem's X, Y."""
+        return fcnet.NetworkCost(self.network, self["X"], self["Y"], lambd=lambd, masks=masks, keep_prob=keep_prob)
+
+
+def _layout(cache: Mapping[str, np.ndarray], params: Mapping[str, np.ndarray], names: tuple[str, ...]) -> tuple:
+    both = {**cache, **params}
+    return tuple(both[n] for n in names)
+
+
+def _network_values(spec: NetworkSpec, rng: np.random.Generator) -> tuple[fcnet.Architecture, dict[str, Any]]:
+    arch = fcnet.Architecture(spec.layers, spec.hidden, spec.output)
+    seeds = rng.integers(0, 2**31, size=2)
+    X, Y = fcnet.make_data(arch, spec.examples, int(seeds[0]))
+    params = fcnet.init_params(arch, int(seeds[1]))
+    _, cache = fcnet.forward(X, params, arch)
+    grads = fcnet.backward(X, Y, params, cache, arch)
+    wrong = {k: v.copy() for k, v in grads.items()}
+    target = f"dW{max(1, arch.depth - 1)}"
+    wrong[target] = 2 * wrong[target]
+    values = {
+        "X": X, "Y": Y, "parameters": params, "m": spec.examples,
+        "gradients": _dls_order(grads, arch.depth), "gradients_wrong": _dls_order(wrong, arch.depth),
+        "lambd": spec.lambd, "keep_prob": spec.keep_prob,
+    }
+    if spec.cache:
+        values["cache"] = _layout(cache, params, spec.cache)
+    return arch, values
+
+
+def _dls_order(grads: Mapping[str, np.ndarray], L: int) -> dict[str, np.ndarray]:
+    """Gradients keyed like the notebooks return them: dZ3, dW3, db3, dA2, dZ2, ..."""
+    out = {}
+    for l in range(L, 0, -1):
+        for key in (f"dZ{l}", f"dW{l}", f"db{l}", f"dA{l - 1}"):
+            if key in grads:
+                out[key] = grads[key]
+    return out
+
+
+def draw(assignment: Assignment, seed: int) -> Problem:
+    """Draw every named input of ``assignment`` from ``seed``."""
+    rng = np.random.default_rng([seed, 0x5EED])
+    values: dict[str, Any] = {}
+    arch = None
+    if assignment.network is not None:
+        arch, net_values = _network_values(assignment.network, rng)
+        values.update(net_values)
+    for spec in assignment.inputs:
+        sample = rng.uniform(spec.low, spec.high, size=spec.shape or None)
+        values[spec.name] = float(sample) if not spec.shape else sample
+    return Problem(seed, MappingProxyType(values), arch)
