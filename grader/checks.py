@@ -143,7 +143,7 @@ def check_gradient(spec: CheckSpec, ctx: Context) -> CheckResult:
 
 def _gradcheck(grads: Any, spec: CheckSpec, ctx: Context) -> GradientReport:
     p = ctx.problem
-    return check_gradients(p.cost(lambd=spec.lambd), p["parameters"], grads if isinstance(grads, dict) else {},
+    return check_gradients(p.cost(lambd=spec.lambd), p["parameters"], grads,
                            lambd=spec.lambd, seed=p.seed, m=p["m"], tolerances=ctx.assignment.tolerances)
 
 

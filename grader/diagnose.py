@@ -24,6 +24,20 @@ from .records import Diagnosis, Entry
 MISSING = object()  # sentinel: the key is absent from the student's dict
 
 
+class NotAMapping:
+    """Stands in for gradients that are not a dict (a list, a tuple, None): every block
+    then fails with kind "type" and a sentence naming what was returned."""
+
+    def __init__(self, value: object) -> None:
+        self.type_name = type(value).__name__
+
+    def get(self, key: str, default: object = None) -> object:
+        return self
+
+    def keys(self) -> list[str]:
+        return []
+
+
 @dataclass(frozen=True)
 class Coerced:
     """A student's block made comparable, or the reason it cannot be.
@@ -49,6 +63,9 @@ def _shape_text(shape: Sequence[int]) -> str:
 
 def coerce(key: str, raw: object, expected: tuple[int, ...], present: Iterable[str] = ()) -> Coerced:
     """Make the student's value for block ``key`` comparable to a (expected,) array."""
+    if isinstance(raw, NotAMapping):
+        return Coerced(None, None, Diagnosis("type", None, f"{key} cannot be looked up: the gradients are a "
+                                             f"{raw.type_name}, not a dict keyed 'dW1', 'db1', ..."))
     if raw is MISSING or raw is None:
         what = "missing from the returned gradients" if raw is MISSING else "None"
         keys = [k for k in present if isinstance(k, str)]

@@ -255,7 +255,7 @@ def check_gradients(
     if not isinstance(params, Mapping) or not params:
         raise TypeError("params must be a non-empty mapping of parameter name -> array")
     if not isinstance(grads, Mapping):
-        grads = {}
+        grads = diagnose.NotAMapping(grads)
     names = block_order(params)
     work = {}
     for name in names:

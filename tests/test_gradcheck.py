@@ -89,10 +89,11 @@ def test_relative_error_none_when_a_block_cannot_be_compared():
     assert r.blocks["db1"].method == "none" and r.blocks["db1"].evaluations == 0
 
 
-def test_not_a_mapping_of_grads_fails_every_block_missing():
+def test_not_a_mapping_of_grads_fails_every_block_as_type():
     p = make_problem()
     r = check_gradients(p.cost(), p.params, [1, 2, 3])
-    assert {b.diagnosis.kind for b in r.blocks.values()} == {"missing"}
+    assert {b.diagnosis.kind for b in r.blocks.values()} == {"type"}
+    assert "a list, not a dict" in r.blocks["dW1"].diagnosis.text
 
 
 def test_extra_keys_ignored_and_float32_compared():
