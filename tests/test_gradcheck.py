@@ -219,3 +219,42 @@ def test_dropout_frozen_masks_cost_is_deterministic():
     assert net(params) == net(params)
     r = check_gradients(net, params, net.gradients(params))
     assert r.passed
+
+
+def test_784_128_64_10_within_500_evaluations_and_one_wrong_entry_located():
+    p = make_problem((784, 128, 64, 10), m=16, seed=2, output="softmax")
+    net, g = p.cost(), p.grads()
+    ok = check_gradients(net, p.params, g)
+    assert ok.passed and ok.evaluations <= 500
+    assert {k for k, b in ok.blocks.items() if b.method == "sketch"} == {"dW1", "dW2", "dW3"}
+    bad = dict(g)
+    bad["dW1"] = g["dW1"].copy()
+    bad["dW1"][64, 0] += 0.05 * np.abs(g["dW1"]).max()  # full-check distance ~5e-4
+    r = check_gradients(net, p.params, bad)
+    assert r.failing == ("dW1",)
+    worst = r.blocks["dW1"].worst
+    assert [e.index for e in worst] == [(64, 0)]
+    assert worst[0].numerical == pytest.approx(g["dW1"][64, 0], rel=1e-4)
+    assert "(64, 0)" in r.blocks["dW1"].message
+
+
+@pytest.mark.parametrize("mutant", [mu for mu in CATALOG if mu.dims == (4, 5, 3, 1)], ids=lambda mu: mu.name)
+def test_sketch_gives_the_same_verdicts_as_the_full_check(mutant):
+    p = make_problem(mutant.dims, m=10, seed=3, lambd=mutant.lambd)
+    grads = mutant.mutate(p)
+    full = check_gradients(p.cost(), p.params, grads, lambd=p.lambd, m=p.m)
+    sketchy = check_gradients(p.cost(), p.params, grads, lambd=p.lambd, m=p.m,
+                              tolerances=Tolerances(sketch_above=1, sketch_directions=6))
+    # every block of more than one entry is sketched (db3 has exactly one)
+    assert all(b.method in ("sketch", "none") for k, b in sketchy.blocks.items() if k != "db3")
+    assert sketchy.failing == full.failing
+    for key in full.failing:
+        assert sketchy.blocks[key].diagnosis.kind == full.blocks[key].diagnosis.kind, key
+
+
+def test_budget_decides_what_is_sketched():
+    p = make_problem((2, 20, 3, 1))  # 60 + 20 + 60 + 3 + 3 + 1 = 147 entries: 294 evaluations in full
+    assert all(b.method == "full" for b in check_gradients(p.cost(), p.params, p.grads()).blocks.values())
+    tight = check_gradients(p.cost(), p.params, p.grads(), tolerances=Tolerances(budget=100, sketch_directions=4))
+    # largest first: dW1 (294 -> 182), dW2 (-> 70), then it fits
+    assert {k for k, b in tight.blocks.items() if b.method == "sketch"} == {"dW1", "dW2"}
