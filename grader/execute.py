@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -182,9 +183,9 @@ class CellError:
     @classmethod
     def timeout(cls, cell: int, source: str, seconds: float, *, whole_notebook: bool, killed: bool) -> CellError:
         """A cell stopped for running past its own or the notebook's time limit."""
-        limit = f"the notebook's {seconds:g} s total time limit" if whole_notebook else f"the {seconds:g} s cell time limit"
+        limit = f"the notebook's {seconds:g} s total" if whole_notebook else f"the {seconds:g} s cell"
         after = "; it ignored the interrupt, so the kernel was stopped" if killed else ""
-        return cls(cell, "CellTimeoutError", f"Cell exceeded {limit}{after}: {_first_line(source)}", "")
+        return cls(cell, "CellTimeoutError", f"Cell exceeded {limit} time limit{after}: {_first_line(source)}", "")
 
     @classmethod
     def dead_kernel(cls, cell: int, why: str = "the kernel died while running this cell") -> CellError:
@@ -268,6 +269,10 @@ class KernelSandbox:
             ``sys.executable``, even if a user-level kernelspec overrides it.
         env: extra variables added to the kernel's environment.
 
+    Attributes:
+        limits: the budgets in force.
+        workdir: the kernel's working directory (and HOME); removed by close().
+
     Raises:
         NotebookExecutionError: a support file could not be copied.
     """
@@ -305,17 +310,24 @@ class KernelSandbox:
             "MPLBACKEND": "Agg",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONHASHSEED": "0",
-            # Keep IPython's profile and temporary files out of the student's
-            # working directory, and delete them with the sandbox.
+            # "!pip install ..." in a notebook would otherwise change the grader's
+            # own environment (the kernel shares its interpreter).
+            "PIP_NO_INDEX": "1",
+            # Keep IPython's profile, matplotlib's font cache and temporary files
+            # out of the student's working directory; they go with the sandbox.
             "IPYTHONDIR": str(self._runtime / "ipython"),
+            "MPLCONFIGDIR": str(self._runtime / "matplotlib"),
             "TMPDIR": str(self._runtime / "tmp"),
             **(env or {}),
         }
         self._km: KernelManager | None = None
         self._kc = None
-        self._pgid: int | None = None
+        self._group: list[int] = []  # the kernel's process group id, until it is killed
         self._dead = False
         self._closed = False
+        # Last resort for a sandbox that is never closed: at garbage collection or
+        # interpreter exit, kill the process group and delete the directory.
+        self._cleanup = weakref.finalize(self, _kill_and_remove, self._group, self._root)
 
     def __enter__(self) -> KernelSandbox:
         return self
@@ -337,7 +349,7 @@ class KernelSandbox:
         """
         start = time.monotonic()
         self._start()
-        deadline = start + self.limits.notebook_timeout
+        deadline = time.monotonic() + self.limits.notebook_timeout  # kernel startup has its own limit
         code = [(i, _source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
         errors: list[CellError] = []
         attempted, timed_out, skipped = 0, False, ()
@@ -424,7 +436,7 @@ class KernelSandbox:
         self._start()
         if self._dead or not self._km.is_alive():
             self._stop_kernel(graceful=False)
-            return CallResult(False, ename="DeadKernelError", evalue="the kernel is no longer running", kernel_died=True)
+            return CallResult(False, ename="DeadKernelError", evalue="the kernel is not running", kernel_died=True)
         token = uuid.uuid4().hex
         # In the private runtime directory rather than the working directory, so
         # that a function listing its cwd sees only the notebook's own files.
@@ -447,18 +459,20 @@ class KernelSandbox:
             return
         self._closed = True
         self._stop_kernel(graceful=True)
-        shutil.rmtree(self._root, ignore_errors=True)
+        self._cleanup()
 
     def _call_result(self, function: str, state: str, reply: dict | None, paths: list[Path]) -> CallResult:
         if state == "dead":
-            return CallResult(False, ename="DeadKernelError", evalue=f"the kernel died while running {function}()", kernel_died=True)
+            evalue = f"the kernel died while running {function}()"
+            return CallResult(False, ename="DeadKernelError", evalue=evalue, kernel_died=True)
         if state != "done":
             after = "; it ignored the interrupt, so the kernel was stopped" if state == "killed" else ""
             evalue = f"{function}() did not return within {self.limits.call_timeout:g} s{after}"
             return CallResult(False, ename="CallTimeoutError", evalue=evalue, timed_out=True, kernel_died=self._dead)
         if reply.get("status") != "ok":
             # The harness itself failed, e.g. the student broke something it relies on.
-            evalue = f"the sandbox could not exchange data with the notebook ({reply.get('ename')}: {reply.get('evalue')})"
+            cause = f"{reply.get('ename')}: {reply.get('evalue')}"
+            evalue = f"the sandbox could not exchange data with the notebook ({cause})"
             return CallResult(False, ename="WireError", evalue=evalue)
         try:
             status = wire.read(paths[2], max_bytes=0)
@@ -494,7 +508,8 @@ class KernelSandbox:
                 connection_file=os.path.join(runtime, "kernel.json"),
             )
             self._km.start_kernel(cwd=str(self.workdir), env=self._env)
-            self._pgid = self._km.provisioner.pgid
+            if self._km.provisioner.pgid:
+                self._group.append(self._km.provisioner.pgid)
             self._kc = self._km.client()
             self._kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self._wait_ready(time.monotonic() + self.limits.startup_timeout)
@@ -578,15 +593,24 @@ class KernelSandbox:
                 self._km.shutdown_kernel(now=True)
         except Exception:  # a half-started or already-reaped kernel; the group kill below still runs
             pass
-        # jupyter_client signals the group only when it has to kill the kernel; a
-        # kernel that exits politely leaves the student's children running.
-        # start_new_session=True made the kernel a group leader, so its pid is the
-        # group id (reused only once every member is gone).
-        if self._pgid:
-            try:
-                os.killpg(self._pgid, signal.SIGKILL)
-            except OSError:
-                pass
+        _kill_and_remove(self._group, None)
+
+
+def _kill_and_remove(group: list[int], root: Path | None) -> None:
+    """SIGKILL the kernel's process group (once) and delete the sandbox directory.
+
+    jupyter_client signals the group only when it has to kill the kernel; a
+    kernel that exits politely leaves the student's children running.
+    start_new_session=True made the kernel a group leader, so its pid is the
+    group id, reused only once every member is gone.
+    """
+    while group:
+        try:
+            os.killpg(group.pop(), signal.SIGKILL)
+        except OSError:
+            pass
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _harness_call(name: str, *args: object) -> str:
