@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 grade: $(STAMP)
-	$(BIN)/grader grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
+	$(BIN)/grader grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

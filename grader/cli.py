@@ -1,6 +1,8 @@
 """The ``grader`` command.
 
-    grader grade ASSIGNMENT NOTEBOOK_OR_FOLDER... --out DIR   instructors; exit 0 whatever the scores
+    grader grade ASSIGNMENT SUBMISSIONS... --out DIR [--jobs N]  instructors; exit 0 whatever the scores
+    grader export DIR                                        the gradebook CSV again from its database
+    grader gradescope ASSIGNMENT -o autograder.zip           a Gradescope autograder bundle
     grader check NOTEBOOK [--assignment NAME] [--json]       students; exit 0 on full marks, else 1
     grader list                                              the bundled assignments
 
@@ -12,16 +14,17 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
-from . import config, report
+from . import analytics, batch, config, gradebook, report
 from .errors import GraderError, UsageError
 from .grade import grade_notebook
 from .inputs import SEED_ENV, default_seed
-from .records import SubmissionResult
 
 
 def _fail(exc: GraderError) -> None:
@@ -49,68 +52,130 @@ def _load(name: str) -> config.Assignment:
     return config.load(name)
 
 
-def _notebooks(paths: tuple[str, ...]) -> list[Path]:
-    found: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found += sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
-        elif p.is_file():
-            found.append(p)
-        else:
-            raise UsageError(f"no such file or folder: {raw}")
-    if not found:
-        raise UsageError("no notebooks to grade", hint="pass .ipynb files or folders that contain them")
-    return found
-
-
 def _seed(seed: int | None) -> int:
     return default_seed() if seed is None else seed
 
 
+class _Progress:
+    """Count, rate and ETA on a terminal (tqdm); one plain line per finished submission
+    otherwise (CI logs, ``| tee``)."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.bar = None
+        self.done = 0
+        self.total = 0
+
+    def plan(self, to_grade: int, skipped: int) -> None:
+        self.total = to_grade
+        if skipped:
+            click.echo(f"{skipped} result(s) are current (same notebook, assignment, grader version and seed); "
+                       "not regrading them.")
+        click.echo(f"Grading {to_grade} submission(s).")
+        if self.tty and to_grade:
+            from tqdm import tqdm
+
+            # shutil falls back to 80 columns where the terminal reports 0 (tqdm would draw nothing).
+            self.bar = tqdm(total=to_grade, unit="nb", file=sys.stderr, ncols=shutil.get_terminal_size().columns)
+
+    def result(self, task, outcome: dict) -> None:
+        self.done += 1
+        if "broken" in outcome:
+            line = click.style(f"could not grade {outcome['broken']}", fg="red")
+        else:
+            doc = outcome["doc"]
+            score = f"{doc['score']:g}/{doc['max_score']:g}" if doc["status"] == "graded" else "not a notebook"
+            secs = (doc.get("execution") or {}).get("seconds", 0.0)
+            line = f"[{self.done}/{self.total}] {task.student_id}: {score} ({secs:.1f} s)"
+        if self.bar is not None:
+            if "broken" in outcome:
+                self.bar.write(line, file=sys.stderr)
+            self.bar.update(1)
+        else:
+            click.echo(line)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 @main.command()
 @click.argument("assignment")
-@click.argument("notebooks", nargs=-1, required=True)
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for one result file per notebook.")
-@click.option("--format", "fmt", type=click.Choice(["json", "gradescope"]), default="json", show_default=True)
+@click.argument("submissions", nargs=-1, required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for <student id>.json results, gradebook.sqlite/.csv and summary.json.")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Notebooks graded in parallel (local executor).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", default=None, help="dask.distributed scheduler address (with --executor dask).")
+@click.option("--force", is_flag=True, help="Regrade submissions whose result is current.")
+@click.option("--format", "fmt", type=click.Choice(["json", "gradescope"]), default="json", show_default=True,
+              help="gradescope: also write Gradescope results (results.json for one submission, else gradescope/<id>.json).")
 @click.option("--seed", type=int, default=None, help=f"Input seed; keep it secret. Default: ${SEED_ENV} or 0.")
-def grade(assignment: str, notebooks: tuple[str, ...], out_dir: str, fmt: str, seed: int | None) -> None:
-    """Grade NOTEBOOKS (files or folders) for ASSIGNMENT (a bundled name or a folder)."""
+def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int, executor: str,
+          scheduler: str | None, force: bool, fmt: str, seed: int | None) -> None:
+    """Grade SUBMISSIONS for ASSIGNMENT (a bundled name or a folder).
+
+    SUBMISSIONS are notebooks, folders of notebooks, folders of per-student folders
+    (alice/Gradient_Checking.ipynb), or .zip files of either. The student id is the file
+    or folder name. A rerun grades only what changed since the last run.
+    """
     spec = _load(assignment)
-    paths = _notebooks(notebooks)
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    if executor == "dask":
+        if not scheduler:
+            raise UsageError("--executor dask needs --scheduler ADDRESS", hint="e.g. --scheduler tcp://10.0.0.5:8786")
+        pool = batch.DaskExecutor(scheduler)
+    else:
+        if scheduler:
+            raise UsageError("--scheduler is only used with --executor dask")
+        pool = batch.LocalExecutor(jobs)
     out = Path(out_dir)
-    results: list[SubmissionResult] = []
-    broken: list[str] = []
-    for path in paths:
+    with tempfile.TemporaryDirectory(prefix="grader-batch-") as tmp:
+        subs, notes = batch.collect(submissions, Path(tmp), preferred=spec.notebook)
+        for note in notes:
+            click.secho(f"Note: {note}", fg="yellow", err=True)
+        progress = _Progress(sys.stderr.isatty())
         try:
-            result = grade_notebook(spec, path, seed=_seed(seed))
-        except GraderError:
-            raise
-        except Exception as exc:  # the grader's own failure on one file must not lose the batch
-            broken.append(f"{path}: {type(exc).__name__}: {exc}")
-            click.secho(f"could not grade {path}: {type(exc).__name__}: {exc}", fg="red", err=True)
-            continue
-        document = report.to_gradescope(result) if fmt == "gradescope" else report.to_feedback(result)
-        name = "results.json" if fmt == "gradescope" and len(paths) == 1 else f"{path.stem}.json"
-        report.write_json(out / name, document)
-        results.append(result)
-    click.echo(_summary(results))
-    if broken:
-        click.secho(f"{len(broken)} notebook(s) could not be graded because of a grader problem (see above).", fg="red", err=True)
+            outcome = batch.run(spec, subs, out, pool, assignment_ref=assignment, seed=_seed(seed), force=force,
+                                gradescope=fmt == "gradescope", on_plan=progress.plan, on_result=progress.result)
+        except KeyboardInterrupt:
+            progress.close()
+            click.secho(f"\nInterrupted after {progress.done} of {progress.total}; finished results are saved. "
+                        "Run the same command again to grade the rest.", fg="yellow", err=True)
+            sys.exit(130)
+        progress.close()
+    click.echo(analytics.render(outcome.summary))
+    click.echo(f"Results: {out}/<student id>.json ({len(outcome.graded)} graded now, {len(outcome.skipped)} current); "
+               f"gradebook: {out / gradebook.CSV_NAME}; summary: {out / 'summary.json'}")
+    if outcome.broken:
+        click.secho(f"{len(outcome.broken)} notebook(s) could not be graded because of a grader problem (see above).",
+                    fg="red", err=True)
         sys.exit(1)
 
 
-def _summary(results: list[SubmissionResult]) -> str:
-    if not results:
-        return "No notebooks graded."
-    width = max(len(Path(r.path).name) for r in results)
-    lines = [f"{'notebook':<{width}}  {'score':>11}  failing checks"]
-    for r in results:
-        failing = ", ".join(c.name for c in r.checks if c.status != "pass") or "-"
-        if r.status == "error":
-            failing = f"not a notebook: {r.error}"
-        lines.append(f"{Path(r.path).name:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {failing}")
-    return "\n".join(lines)
+@main.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+def export(out_dir: str) -> None:
+    """Write OUT_DIR/gradebook.csv again from OUT_DIR/gradebook.sqlite."""
+    try:
+        path = gradebook.export(Path(out_dir))
+    except FileNotFoundError:
+        raise UsageError(f"no gradebook in {out_dir}", hint="run `grader grade ... --out DIR` first") from None
+    click.echo(f"Wrote {path}")
+
+
+@main.command(name="gradescope")
+@click.argument("assignment")
+@click.option("-o", "--output", "output", default="autograder.zip", show_default=True,
+              type=click.Path(dir_okay=False), help="The autograder zip to upload to Gradescope.")
+@click.option("--seed", type=int, default=None, help="Secret input seed baked into run_autograder.")
+def gradescope_(assignment: str, output: str, seed: int | None) -> None:
+    """Build a Gradescope autograder bundle (setup.sh, run_autograder, this project) for ASSIGNMENT."""
+    from .gradescope import build_bundle
+
+    path = build_bundle(assignment, Path(output), seed=seed)
+    click.echo(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
 
 
 def _guess_assignment(notebook: Path) -> str:

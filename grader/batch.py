@@ -1,0 +1,408 @@
+"""Grading a class: collect submissions, grade them on an executor, resume where a run stopped.
+
+    SUBMISSIONS (files, folders, LMS .zip) -> ``collect`` -> [Submission(student_id, path)]
+    -> ``pending`` (drop the ones whose result is current) -> executor.run(grade_one tasks)
+    -> DIR/<student id>.json, written atomically by the worker as each one finishes.
+
+A result is *current* when its ``instructor_detail.provenance`` names the same notebook
+sha256, assignment, grader version and seed: a rerun skips it. Because every result is
+written atomically the moment it is finished, Ctrl-C or ``kill -9`` loses at most the
+submissions in flight; the next run grades only those.
+
+Executors share one contract, ``run(tasks) -> iterator of (task, outcome)`` in
+completion order, so the local process pool and a dask.distributed cluster do exactly
+the same per-submission work (``grade_one``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import multiprocessing
+import re
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from . import analytics, config, gradebook, report
+from .errors import GraderError, UsageError
+from .grade import grade_notebook
+
+MAX_ZIP_BYTES = 2 * 2**30  # total uncompressed size accepted from one archive
+MAX_ZIP_MEMBERS = 20_000
+RESERVED_IDS = frozenset({"summary", "gradebook", "results"})  # file names the batch writes itself
+_SKIP_PARTS = {".ipynb_checkpoints", "__MACOSX"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One notebook to grade.
+
+    Attributes:
+        student_id: unique within the batch; the result is ``<student_id>.json``.
+        path: the notebook (inside a temporary folder when it came from a .zip).
+        source: where it came from, for people ("subs.zip:alice/Gradient_Checking.ipynb").
+    """
+
+    student_id: str
+    path: Path
+    source: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """The picklable unit of work sent to a worker (a process or a dask worker)."""
+
+    assignment: str  # bundled name or folder: workers load the spec themselves
+    student_id: str
+    notebook: str
+    out_dir: str
+    seed: int
+    gradescope: str | None = None  # also write Gradescope results to this file under out_dir
+
+
+# --- collecting ---------------------------------------------------------------------
+
+def _safe_id(raw: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._@+-]+", "_", raw).strip("._") or "submission"
+    return cleaned[:120]
+
+
+def extract_zip(archive: Path, dest: Path, *, max_bytes: int = MAX_ZIP_BYTES) -> Path:
+    """Extract an LMS bulk download safely; return the folder that holds its content.
+
+    Members with absolute paths or ``..`` components, links, and archives that would
+    expand past ``max_bytes`` (counted while writing, not trusted from the header) are
+    refused with a UsageError: the instructor is handed a bad archive, not a student
+    mistake. A single top-level folder is descended into.
+    """
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UsageError(f"{archive} is not a readable .zip: {exc}") from None
+    with zf:
+        members = zf.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise UsageError(f"{archive} has {len(members)} members, over the limit of {MAX_ZIP_MEMBERS}.")
+        declared = sum(m.file_size for m in members)
+        if declared > max_bytes:
+            raise UsageError(f"{archive} would expand to {declared / 2**20:.0f} MiB, "
+                             f"over the {max_bytes / 2**20:.0f} MiB limit (zip bomb?).")
+        dest.mkdir(parents=True, exist_ok=True)
+        written = 0
+        for m in members:
+            name = m.filename.replace("\\", "/")
+            parts = PurePosixPath(name).parts
+            if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+                raise UsageError(f"{archive} has an unsafe member {m.filename!r} (absolute path or '..').")
+            if (m.external_attr >> 16) & 0o170000 == 0o120000:
+                raise UsageError(f"{archive} has a symbolic link {m.filename!r}; refusing to extract it.")
+            target = dest.joinpath(*parts)
+            if m.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(m) as src, open(target, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise UsageError(f"{archive} expands past the {max_bytes / 2**20:.0f} MiB limit "
+                                         "(its headers understate the size: zip bomb?).")
+                    out.write(chunk)
+    root = dest
+    entries = [p for p in root.iterdir() if p.name not in _SKIP_PARTS]
+    while len(entries) == 1 and entries[0].is_dir():
+        root = entries[0]
+        entries = [p for p in root.iterdir() if p.name not in _SKIP_PARTS]
+    return root
+
+
+def _folder(root: Path, label: str, preferred: str | None) -> list[tuple[str, Path, str]]:
+    """Notebooks in a folder: top-level files are named by their stem, notebooks in a
+    subfolder by the subfolder (a folder of per-student folders)."""
+    found: list[tuple[str, Path, str]] = []
+    per_student: dict[str, list[Path]] = {}
+    for nb in sorted(root.rglob("*.ipynb")):
+        rel = nb.relative_to(root)
+        if _SKIP_PARTS & set(rel.parts):
+            continue
+        if len(rel.parts) == 1:
+            found.append((nb.stem, nb, f"{label}/{rel.as_posix()}"))
+        else:
+            per_student.setdefault(rel.parts[0], []).append(nb)
+    for student, notebooks in sorted(per_student.items()):
+        chosen = [n for n in notebooks if n.name == preferred] or notebooks
+        for nb in chosen:
+            found.append((student, nb, f"{label}/{nb.relative_to(root).as_posix()}"))
+    return found
+
+
+def collect(inputs: Iterable[str], workdir: Path, *, preferred: str | None = None) -> tuple[list[Submission], list[str]]:
+    """Every submission named by ``inputs``, with unique student ids.
+
+    Args:
+        inputs: notebook files, folders of notebooks, folders of per-student folders,
+            or .zip archives of either.
+        workdir: an empty temporary folder where archives are extracted.
+        preferred: the assignment's notebook file name; in a student folder holding
+            several notebooks, only this one is graded if present.
+
+    Returns:
+        (submissions sorted by source, notes): one note per id that had to be changed
+        to keep two submissions from writing the same result file.
+
+    Raises:
+        UsageError: a path does not exist, an archive is unsafe, or nothing was found.
+    """
+    raw: list[tuple[str, Path, str]] = []
+    for n, item in enumerate(inputs):
+        p = Path(item)
+        if p.is_dir():
+            raw += _folder(p, str(p), preferred)
+        elif p.is_file() and p.suffix.lower() == ".zip":
+            raw += _folder(extract_zip(p, workdir / f"zip{n}"), f"{p}:", preferred)
+        elif p.is_file():
+            raw.append((p.stem, p, str(p)))
+        else:
+            raise UsageError(f"no such file or folder: {item}")
+    if not raw:
+        raise UsageError("no notebooks to grade", hint="pass .ipynb files, folders that contain them, or a .zip of either")
+    raw.sort(key=lambda r: (_safe_id(r[0]).lower(), r[2]))
+    taken: set[str] = set()
+    subs: list[Submission] = []
+    notes: list[str] = []
+    for name, path, source in raw:
+        base = _safe_id(name)
+        sid, k = base, 1
+        while sid.lower() in taken or sid.lower() in RESERVED_IDS:
+            k += 1
+            sid = f"{base}-{k}"
+        if sid != base:
+            why = "is a reserved name" if base.lower() in RESERVED_IDS else "is already taken"
+            notes.append(f"student id {base!r} {why}: {source} is graded as {sid!r}.")
+        taken.add(sid.lower())
+        subs.append(Submission(sid, path, source))
+    return subs, notes
+
+
+# --- resuming -----------------------------------------------------------------------
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def provenance(doc: dict) -> dict:
+    return (doc.get("instructor_detail") or {}).get("provenance") or {}
+
+
+def read_result(path: Path) -> dict | None:
+    """A stored result document, or None when absent or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_current(doc: dict | None, *, sha256: str, assignment: str, version: str, seed: int) -> bool:
+    """Whether a stored result still stands: same notebook, assignment, grader and seed."""
+    if doc is None:
+        return False
+    p = provenance(doc)
+    return (p.get("sha256") == sha256 and p.get("assignment") == assignment
+            and p.get("grader_version") == version and p.get("seed") == seed)
+
+
+# --- the per-submission work --------------------------------------------------------
+
+@functools.lru_cache(maxsize=8)
+def _spec(name_or_path: str) -> config.Assignment:
+    return config.load(name_or_path)
+
+
+def result_path(out_dir: str | Path, student_id: str) -> Path:
+    return Path(out_dir) / f"{student_id}.json"
+
+
+def grade_one(task: Task) -> dict:
+    """Grade one submission and write ``<out_dir>/<student_id>.json`` atomically.
+
+    Runs in a worker process (or a dask worker). Returns ``{"doc": feedback}`` or, when
+    the grader itself failed on this file, ``{"broken": sentence}`` so one bad file
+    never loses the batch. Instructor errors (GraderError) propagate and abort the run.
+    """
+    from . import __version__
+
+    try:
+        spec = _spec(task.assignment)
+        result = grade_notebook(spec, Path(task.notebook), seed=task.seed)
+    except GraderError:
+        raise
+    except Exception as exc:  # the grader's own failure on one file
+        return {"broken": f"{task.notebook}: {type(exc).__name__}: {exc}"}
+    doc = report.to_feedback(result)
+    doc["instructor_detail"]["provenance"] = {
+        "student_id": task.student_id,
+        "sha256": result.sha256,
+        "assignment": result.assignment,
+        "grader_version": __version__,
+        "seed": task.seed,
+        "attempt": uuid.uuid4().hex,
+        "graded_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+    }
+    if task.gradescope:
+        report.write_json(Path(task.out_dir) / task.gradescope, report.to_gradescope(result))
+    # Written last: the feedback file is what marks this submission as done.
+    report.write_json(result_path(task.out_dir, task.student_id), doc)
+    return {"doc": doc}
+
+
+# --- executors ----------------------------------------------------------------------
+
+class LocalExecutor:
+    """``jobs`` worker processes (forkserver: workers do not inherit the parent's state);
+    ``jobs=1`` grades in this process, which is simplest to debug and interrupt."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        if jobs < 1:
+            raise UsageError(f"--jobs must be at least 1, not {jobs}")
+        self.jobs = jobs
+
+    def run(self, tasks: list[Task]) -> Iterator[tuple[Task, dict]]:
+        if self.jobs == 1 or len(tasks) <= 1:
+            for t in tasks:
+                yield t, grade_one(t)
+            return
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)), mp_context=ctx)
+        try:
+            futures = {pool.submit(grade_one, t): t for t in tasks}
+            todo = set(futures)
+            while todo:
+                done, todo = wait(todo, return_when=FIRST_COMPLETED)
+                for f in done:
+                    yield futures[f], f.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """The same work on a dask.distributed cluster (``pip install 'backprop-grader[dask]'``).
+
+    Workers must be able to import ``grader`` and load the assignment by the same name
+    or path, and write to ``--out`` (a shared file system on a cluster).
+    """
+
+    def __init__(self, scheduler: str) -> None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise UsageError("--executor dask needs dask.distributed",
+                             hint="pip install 'backprop-grader[dask]'") from None
+        self.scheduler = scheduler
+
+    def run(self, tasks: list[Task]) -> Iterator[tuple[Task, dict]]:
+        from distributed import Client, as_completed
+
+        with Client(self.scheduler) as client:
+            # pure=False: a resubmitted notebook is graded again, never served from cache.
+            futures = {client.submit(grade_one, t, pure=False, key=f"grade-{t.student_id}-{uuid.uuid4().hex[:8]}"): t
+                       for t in tasks}
+            try:
+                for f in as_completed(futures):
+                    yield futures[f], f.result()
+            finally:
+                client.cancel(list(futures))
+
+
+
+# --- a whole batch ------------------------------------------------------------------
+
+@dataclass
+class BatchOutcome:
+    """What a batch run did.
+
+    Attributes:
+        docs: the current result of every submission that has one, by student id.
+        graded: student ids graded in this run.
+        skipped: student ids whose stored result was current.
+        broken: one sentence per file the grader itself failed on.
+        summary: the class analytics (None when the run was interrupted).
+    """
+
+    docs: dict[str, dict]
+    graded: list[str]
+    skipped: list[str]
+    broken: list[str]
+    summary: dict | None = None
+
+
+def plan(spec: config.Assignment, submissions: list[Submission], out_dir: Path, *,
+         assignment_ref: str, seed: int, force: bool = False,
+         gradescope: bool = False) -> tuple[list[Task], dict[str, dict]]:
+    """Split submissions into tasks to grade and current results to keep (by student id).
+
+    With ``gradescope``, each task also writes Gradescope's format: ``results.json`` for
+    a single submission (what Gradescope reads), else ``gradescope/<student id>.json``.
+    """
+    from . import __version__
+
+    tasks: list[Task] = []
+    current: dict[str, dict] = {}
+    for sub in submissions:
+        doc = None if force else read_result(result_path(out_dir, sub.student_id))
+        if is_current(doc, sha256=sha256_of(sub.path), assignment=spec.name, version=__version__, seed=seed):
+            current[sub.student_id] = doc
+        else:
+            gs = None if not gradescope else "results.json" if len(submissions) == 1 else f"gradescope/{sub.student_id}.json"
+            tasks.append(Task(assignment_ref, sub.student_id, str(sub.path), str(out_dir), seed, gs))
+    return tasks, current
+
+
+def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, executor, *,
+        assignment_ref: str, seed: int, force: bool = False, gradescope: bool = False,
+        on_plan=None, on_result=None) -> BatchOutcome:
+    """Grade what is not current, record every result in the gradebook, summarize the class.
+
+    Args:
+        spec: the loaded assignment; ``assignment_ref`` is how workers load it again.
+        executor: a LocalExecutor or DaskExecutor.
+        force: regrade even current results.
+        on_plan(to_grade, skipped): called once before grading starts.
+        on_result(task, outcome): called as each submission finishes (outcome has
+            "doc" or "broken").
+
+    A KeyboardInterrupt propagates after the gradebook CSV is written for what finished.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tasks, docs = plan(spec, submissions, out_dir, assignment_ref=assignment_ref, seed=seed,
+                       force=force, gradescope=gradescope)
+    outcome = BatchOutcome(docs=docs, graded=[], skipped=list(docs), broken=[])
+    if on_plan:
+        on_plan(len(tasks), len(docs))
+    con = gradebook.connect(out_dir)
+    try:
+        for doc in docs.values():  # a killed run may have written results it never recorded
+            gradebook.record(con, doc)
+        for task, result in executor.run(tasks):
+            if "doc" in result:
+                gradebook.record(con, result["doc"])
+                outcome.docs[task.student_id] = result["doc"]
+                outcome.graded.append(task.student_id)
+            else:
+                outcome.broken.append(result["broken"])
+            if on_result:
+                on_result(task, result)
+    finally:
+        gradebook.write_csv(con, out_dir / gradebook.CSV_NAME)
+        con.close()
+    order = [s.student_id for s in submissions if s.student_id in outcome.docs]
+    outcome.summary = analytics.summarize([outcome.docs[i] for i in order])
+    report.write_json(out_dir / "summary.json", outcome.summary)
+    return outcome
