@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import extract, scoring
+from . import dropout, extract, scoring
 from .config import Assignment, CheckSpec
 from .errors import AssignmentSpecError
 from .execute import Sandbox
@@ -73,7 +73,8 @@ class Context:
                             timeout=self.assignment.limits.call_timeout)
 
 
-def _failed(spec: CheckSpec, failure: Failure, **extra) -> CheckResult:
+def failed_result(spec: CheckSpec, failure: Failure, **extra) -> CheckResult:
+    """The result of a check whose call produced no value (missing, raised, timed out)."""
     return CheckResult(spec.name, spec.function, failure.status, 0.0, spec.points, failure.message,
                        detail=failure.detail, **extra)
 
@@ -90,7 +91,7 @@ def check_value(spec: CheckSpec, ctx: Context) -> CheckResult:
     args = ctx.inputs(spec.args)
     got, failure = ctx.call(spec.function, args)
     if failure:
-        return _failed(spec, failure)
+        return failed_result(spec, failure)
     expected = ctx.reference_call(spec.function, args)
     problems = _compare_returns(got, expected, spec, ctx)
     if problems:
@@ -124,26 +125,27 @@ def check_gradient(spec: CheckSpec, ctx: Context) -> CheckResult:
     and the student also wrote the forward, it is called again on the student's own
     cache: a failure only then means the fault is in the forward pass.
     """
-    args = ctx.inputs(spec.args)
+    args, masks, note = dropout.frozen_inputs(spec, ctx)
     grads, failure = ctx.call(spec.function, args)
     if failure:
-        return _failed(spec, failure, lambd=spec.lambd)
-    report = _gradcheck(grads, spec, ctx)
+        return failed_result(spec, failure, lambd=spec.lambd)
+    report = _gradcheck(grads, spec, ctx, masks)
     lead = "" if isinstance(grads, dict) else f"{spec.function}() should return a dict of gradients but returned {describe(grads)}. "
     extra = dict(lambd=spec.lambd, relative_error=report.relative_error, blocks=tuple(report.blocks.values()))
     if not report.passed:
         score = scoring.by_blocks(spec.points, (b.passed for b in report.blocks.values()))
-        return CheckResult(spec.name, spec.function, "fail", score, spec.points,
-                           lead + _blocks_message(report), origin="backward", **extra)
-    origin, note = _forward_origin(spec, ctx, report)
+        message = lead + _blocks_message(report) + dropout.keep_prob_note(report, spec.keep_prob) + note
+        return CheckResult(spec.name, spec.function, "fail", score, spec.points, message, origin="backward", **extra)
+    origin, forward_note = _forward_origin(spec, ctx, args, masks)
     rel = f" (relative error {report.relative_error:.1e})" if report.relative_error is not None else ""
-    message = f"All {len(report.blocks)} gradient blocks match the numerical gradient{rel}." + note
+    message = f"All {len(report.blocks)} gradient blocks match the numerical gradient{rel}." + forward_note + note
     return CheckResult(spec.name, spec.function, "pass", spec.points, spec.points, message, origin=origin, **extra)
 
 
-def _gradcheck(grads: Any, spec: CheckSpec, ctx: Context) -> GradientReport:
+def _gradcheck(grads: Any, spec: CheckSpec, ctx: Context, masks: dict | None = None) -> GradientReport:
     p = ctx.problem
-    return check_gradients(p.cost(lambd=spec.lambd), p["parameters"], grads,
+    cost = p.cost(lambd=spec.lambd, masks=masks, keep_prob=spec.keep_prob if masks else 1.0)
+    return check_gradients(cost, p["parameters"], grads,
                            lambd=spec.lambd, seed=p.seed, m=p["m"], tolerances=ctx.assignment.tolerances)
 
 
@@ -170,19 +172,19 @@ def _blocks_message(report: GradientReport) -> str:
     return " ".join([head, *sentences, *report.notes])
 
 
-def _forward_origin(spec: CheckSpec, ctx: Context, report: GradientReport) -> tuple[str | None, str]:
+def _forward_origin(spec: CheckSpec, ctx: Context, args: list[Any], masks: dict | None) -> tuple[str | None, str]:
     if not spec.forward or "cache" not in spec.args:
         return None, ""
     out, failure = ctx.call(spec.forward, ctx.inputs(spec.forward_args))
     if failure or not isinstance(out, (tuple, list)) or not out:
         return None, ""  # the forward's own check reports this
-    args = ctx.inputs(spec.args)
+    args = list(args)
     args[spec.args.index("cache")] = out[-1]
     grads, failure = ctx.call(spec.function, args)
     if failure:
         return "forward", (f" But with the cache from your {spec.forward}() it fails ({failure.message}): "
                            f"the fault is in the forward pass.")
-    own = _gradcheck(grads, spec, ctx)
+    own = _gradcheck(grads, spec, ctx, masks)
     if own.passed:
         return None, ""
     return "forward", (f" But with the cache from your {spec.forward}() the gradients are wrong "
@@ -194,12 +196,12 @@ def check_gradcheck_function(spec: CheckSpec, ctx: Context) -> CheckResult:
     args = ctx.inputs(spec.args)
     right, failure = ctx.call(spec.function, args)
     if failure:
-        return _failed(spec, failure)
+        return failed_result(spec, failure)
     wrong_args = ctx.inputs(spec.args, spec.wrong.get("replace"))
     patch = spec.wrong.get("patch")
     wrong, failure = ctx.call(spec.function, wrong_args, patch=patch)
     if failure:
-        return _failed(spec, failure)
+        return failed_result(spec, failure)
     expected_wrong = float(np.asarray(ctx.reference_call(spec.function, wrong_args, patch)).reshape(-1)[0])
     problems, ok = [], []
     r = extract.numeric(right)
@@ -234,6 +236,7 @@ KINDS: dict[str, Callable[[CheckSpec, Context], CheckResult]] = {
     "value": check_value,
     "gradient": check_gradient,
     "gradcheck_function": check_gradcheck_function,
+    "dropout_forward": dropout.check_dropout_forward,
 }
 
 

@@ -15,23 +15,34 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from .errors import AssignmentSpecError, UsageError, closest
 from .execute import Limits
 from .gradcheck import DEFAULT_TOLERANCES, Tolerances
 
-CHECK_TYPES = ("value", "gradient", "gradcheck_function")
+CHECK_TYPES = ("value", "gradient", "gradcheck_function", "dropout_forward")
 HIDDEN = ("relu", "tanh", "sigmoid")
 OUTPUT = ("sigmoid", "softmax")
 
 
 @dataclass(frozen=True)
 class InputSpec:
-    """A named scalar or array input drawn uniformly from [low, high) with the run's seed."""
+    """A named input: drawn uniformly from [low, high) with the run's seed, or a constant.
+
+    Attributes:
+        name: the name checks pass in ``args``.
+        low, high: bounds of a uniform draw (unused for a constant).
+        shape: the drawn array's shape; () draws a float.
+        value: a constant (a number or a nested list of numbers) instead of a draw,
+            e.g. ``zero = { value = 0.0 }`` to call a function with lambd = 0.
+    """
 
     name: str
-    low: float
-    high: float
+    low: float = 0.0
+    high: float = 1.0
     shape: tuple[int, ...] = ()
+    value: float | tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,9 @@ class CheckSpec:
         type: "value" (outputs equal the reference function's), "gradient" (the
             returned gradients pass a per-block check against the reference cost) or
             "gradcheck_function" (the student's own gradient checker returns a small
-            difference for right gradients and a large one for wrong ones).
+            difference for right gradients and a large one for wrong ones) or
+            "dropout_forward" (the output and cache equal the reference forward's with
+            the masks the student's function drew; see ``grader.dropout``).
         function: the graded notebook function.
         args: names of the inputs passed positionally (see ``grader.inputs``).
         kwargs: inputs passed by keyword: keyword -> input name.
@@ -76,10 +89,20 @@ class CheckSpec:
             (so the result can say whether a fault is in the forward or backward pass).
         forward_args: its inputs.
         lambd: gradient checks: L2 strength of the reference cost (0 disables it).
+        keep_prob: gradient and dropout_forward checks: the dropout keep probability
+            of the reference network (1 disables dropout). Must equal the value the
+            check passes to the student's function.
+        cache: the layout of the cache this check passes or compares, when it differs
+            from ``[network] cache`` (a dropout cache holds D1, D2, ...). A gradient
+            check whose layout names D entries builds the cache with dropout masks.
+        masks_from: the student's dropout forward function whose returned cache holds
+            the masks D1, D2, ... to freeze in the reference cost; without it the
+            grader draws masks from the seed (all ones when keep_prob = 1).
+        masks_args: the inputs ``masks_from`` is called with.
         wrong: gradcheck_function checks: how to make the gradients wrong: a mapping
             with "patch" (global name -> Python expression evaluated in the student's
             kernel for the call) and/or "replace" (argument name -> input name).
-        rtol, atol: value checks: comparison tolerances.
+        rtol, atol: value and dropout_forward checks: comparison tolerances.
     """
 
     name: str
@@ -92,6 +115,10 @@ class CheckSpec:
     forward: str | None = None
     forward_args: tuple[str, ...] = ()
     lambd: float = 0.0
+    keep_prob: float = 1.0
+    cache: tuple[str, ...] = ()
+    masks_from: str | None = None
+    masks_args: tuple[str, ...] = ()
     wrong: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     rtol: float = 1e-6
     atol: float = 1e-9
@@ -242,6 +269,8 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
         raise top.error("checks", f"has duplicate check names {dupes}")
     if network is None and any(c.type == "gradient" for c in checks):
         raise top.error("network", "is required by the gradient checks but missing")
+    for i, c in enumerate(checks):
+        _cross_check(i, c, network, path)
     limits = _limits(top.get("execution", dict, {}), path)
     tolerances = _tolerances(top.get("tolerances", dict, {}), path)
     top.finish()
@@ -264,24 +293,49 @@ def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
         keep_prob=r.get("keep_prob", float, 0.86, check=lambda v: 0 < v <= 1, what="a number in (0, 1]"),
     )
     r.finish()
-    L = len(spec.layers) - 1
-    allowed = {f"{p}{l}" for l in range(1, L + 1) for p in ("Z", "A", "W", "b")} | {f"D{l}" for l in range(1, L)} | {"A0"}
-    bad = [c for c in spec.cache if c not in allowed]
-    if bad:
-        raise r.error("cache", f"names {bad}, which a {L}-layer network does not have")
+    problem = _layout_problem(spec.cache, spec.layers)
+    if problem:
+        raise r.error("cache", problem)
     return spec
+
+
+def _layout_problem(layout: tuple[str, ...], layers: tuple[int, ...]) -> str | None:
+    """Why ``layout`` is not a cache layout of the network ``layers``, or None."""
+    L = len(layers) - 1
+    allowed = {f"{p}{l}" for l in range(1, L + 1) for p in ("Z", "A", "W", "b")} | {f"D{l}" for l in range(1, L)} | {"A0"}
+    bad = [c for c in layout if c not in allowed]
+    return f"names {bad}, which a {L}-layer network does not have" if bad else None
 
 
 def _input(name: str, table: Any, path: Path) -> InputSpec:
     if not isinstance(table, dict):
         raise AssignmentSpecError(f"must be a table like {{ uniform = [-1, 1] }}, got {table!r}", path=str(path), key=f"inputs.{name}")
     r = _Reader(table, path, f"inputs.{name}.")
+    if "value" in table:
+        if "uniform" in table or "shape" in table:
+            raise r.error("value", "is a constant: give either 'value' or 'uniform' (with an optional 'shape'), not both")
+        value = r.get("value", (int, float, list), what="a number or a (nested) list of numbers",
+                      check=lambda v: not isinstance(v, list) or _numeric_array(v))
+        r.finish()
+        return InputSpec(name, value=_frozen(value))
     bounds = r.get("uniform", list, what="[low, high] with low < high",
                    check=lambda v: len(v) == 2 and all(isinstance(x, (int, float)) for x in v) and v[0] < v[1])
     shape = r.get("shape", list, [], what="a list of positive integers",
                   check=lambda v: all(isinstance(x, int) and x > 0 for x in v))
     r.finish()
     return InputSpec(name, float(bounds[0]), float(bounds[1]), tuple(shape))
+
+
+def _numeric_array(value: list) -> bool:
+    """A non-empty rectangular nested list of numbers."""
+    try:
+        return np.array(value, dtype=float).size > 0
+    except (TypeError, ValueError):  # ragged, or not numbers
+        return False
+
+
+def _frozen(value: float | list) -> float | tuple:
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else float(value)
 
 
 def _check(index: int, table: Any, path: Path) -> CheckSpec:
@@ -306,6 +360,10 @@ def _check(index: int, table: Any, path: Path) -> CheckSpec:
         forward=r.get("forward", str, None),
         forward_args=r.strings("forward_args", ()),
         lambd=r.get("lambd", float, 0.0, check=lambda v: v >= 0, what="a number >= 0"),
+        keep_prob=r.get("keep_prob", float, 1.0, check=lambda v: 0 < v <= 1, what="a number in (0, 1]"),
+        cache=r.strings("cache", ()),
+        masks_from=r.get("masks_from", str, None, check=str.isidentifier, what="a Python function name"),
+        masks_args=r.strings("masks_args", ()),
         wrong=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in wrong.items()}),
         rtol=r.get("rtol", float, 1e-6, check=lambda v: v >= 0, what="a number >= 0"),
         atol=r.get("atol", float, 1e-9, check=lambda v: v >= 0, what="a number >= 0"),
@@ -315,7 +373,37 @@ def _check(index: int, table: Any, path: Path) -> CheckSpec:
         raise r.error("wrong", "is required for a gradcheck_function check: how to make the gradients wrong")
     if spec.forward and not spec.forward_args:
         raise r.error("forward_args", "is required when 'forward' is given")
+    if spec.masks_from and spec.type != "gradient":
+        raise r.error("masks_from", f"only applies to gradient checks, not {kind!r}")
+    if spec.masks_from and not spec.masks_args:
+        raise r.error("masks_args", "is required when 'masks_from' is given")
+    if spec.masks_args and not spec.masks_from:
+        raise r.error("masks_args", "only applies with 'masks_from'")
+    if spec.keep_prob != 1.0 and kind not in ("gradient", "dropout_forward"):
+        raise r.error("keep_prob", f"only applies to gradient and dropout_forward checks, not {kind!r}")
     return spec
+
+
+def _cross_check(index: int, spec: CheckSpec, network: NetworkSpec | None, path: Path) -> None:
+    """What one check needs from the [network]: a valid cache layout, masks in it."""
+    def error(key: str, message: str) -> AssignmentSpecError:
+        return AssignmentSpecError(message, path=str(path), key=f"checks[{index}].{key}")
+
+    if network is None:
+        if spec.type in ("gradient", "dropout_forward") or spec.cache:
+            raise AssignmentSpecError(f"is required by the check {spec.name!r} but missing", path=str(path), key="network")
+        return
+    problem = _layout_problem(spec.cache, network.layers)
+    if problem:
+        raise error("cache", problem)
+    layout = spec.cache or network.cache
+    masks = sorted(n for n in layout if n.startswith("D"))
+    hidden = [f"D{l}" for l in range(1, len(network.layers) - 1)]
+    if (spec.type == "dropout_forward" or spec.masks_from) and masks != hidden:
+        raise error("cache", f"must name the dropout masks {', '.join(hidden)} (the layout of the cache the dropout "
+                    f"forward returns), got {list(layout)}")
+    if spec.type == "gradient" and masks and "cache" not in spec.args:
+        raise error("args", "must pass 'cache': the layout names dropout masks, so the grader builds the cache")
 
 
 def _limits(table: Mapping[str, Any], path: Path) -> Limits:

@@ -5,12 +5,15 @@ from the ones a student saw while self-checking and a hard-coded answer fails.
 
 Named inputs a check can pass (``args = ["X", "Y", "cache"]``):
 
-* every ``[inputs.NAME]`` of the spec (uniform scalars or arrays);
+* every ``[inputs.NAME]`` of the spec (uniform scalars or arrays, or constants);
 * with a ``[network]``: ``X``, ``Y``, ``parameters`` (W1, b1, ...), ``cache`` (the
   reference forward's cache in the spec's layout), ``gradients`` (the reference
   backward's dZ/dW/db/dA), ``gradients_wrong`` (the same with the last hidden layer's
   dW doubled, to see whether a student's gradient checker notices), ``lambd``,
   ``keep_prob`` and ``m``.
+
+A gradient check whose cache layout names dropout masks does not use ``cache``: it
+builds its own with ``Problem.dropout_cache`` (see ``grader.dropout``).
 """
 
 from __future__ import annotations
@@ -51,6 +54,16 @@ class Problem:
     def cost(self, lambd: float = 0.0, masks: Mapping[int, np.ndarray] | None = None, keep_prob: float = 1.0) -> fcnet.NetworkCost:
         """The reference cost J(parameters) on this problem's X, Y."""
         return fcnet.NetworkCost(self.network, self["X"], self["Y"], lambd=lambd, masks=masks, keep_prob=keep_prob)
+
+
+    def dropout_cache(self, layout: tuple[str, ...], masks: Mapping[int, np.ndarray], keep_prob: float) -> tuple[np.ndarray, tuple]:
+        """The reference forward with frozen dropout ``masks``: (A_L, cache in ``layout``)."""
+        AL, cache = fcnet.forward(self["X"], self["parameters"], self.network, masks=masks, keep_prob=keep_prob)
+        return AL, _layout(cache, self["parameters"], layout)
+
+    def seed_masks(self, keep_prob: float) -> dict[int, np.ndarray]:
+        """Dropout masks drawn from this problem's seed (all ones when keep_prob = 1)."""
+        return fcnet.make_masks(self.network, self["m"], keep_prob, seed=self.seed)
 
 
 def _layout(cache: Mapping[str, np.ndarray], params: Mapping[str, np.ndarray], names: tuple[str, ...]) -> tuple:
@@ -97,6 +110,10 @@ def draw(assignment: Assignment, seed: int) -> Problem:
         arch, net_values = _network_values(assignment.network, rng)
         values.update(net_values)
     for spec in assignment.inputs:
+        if spec.value is not None:
+            # Constants draw nothing, so adding one leaves every other input unchanged.
+            values[spec.name] = spec.value if isinstance(spec.value, float) else np.array(spec.value, dtype=float)
+            continue
         sample = rng.uniform(spec.low, spec.high, size=spec.shape or None)
         values[spec.name] = float(sample) if not spec.shape else sample
     return Problem(seed, MappingProxyType(values), arch)
