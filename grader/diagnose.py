@@ -145,7 +145,14 @@ def _scale_sentence(key: str, f: float, m: int | None) -> str:
     return f"{head}: look for a missing factor of {_factor_words(1 / f)}."
 
 
-def _dist(a: np.ndarray, n: np.ndarray) -> float:
+def distance(a: np.ndarray, n: np.ndarray) -> float:
+    """The seed formula ‖a − n‖₂ / (‖a‖₂ + ‖n‖₂); 0 when both norms are 0.
+
+    Defined here, not in gradcheck, because gradcheck imports this module; both the
+    verdict and every hypothesis fit use this one function.
+    """
+    a = np.asarray(a, dtype=float).ravel()
+    n = np.asarray(n, dtype=float).ravel()
     denom = np.linalg.norm(a) + np.linalg.norm(n)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - n) / denom)
 
@@ -183,7 +190,7 @@ def explain(
         return Diagnosis("zero", None, f"{key} is all zeros but the true gradient is not: it is never computed or is overwritten.")
     if nn > 0:
         f = float(s @ n) / nn
-        if abs(f - 1) > tol.match and _dist(s, f * n) <= tol.match:
+        if abs(f - 1) > tol.match and distance(s, f * n) <= tol.match:
             if abs(f + 1) <= 0.01:
                 return Diagnosis("sign", -1.0, f"{key} has the wrong sign ({f:.2f}× the true gradient): "
                                  "check the order of a subtraction (A - Y, not Y - A) or a stray minus.")
@@ -193,7 +200,7 @@ def explain(
         ww = float(w @ w)
         if ww > 0:
             c = float((s - n) @ w) / ww
-            if _dist(s, n + c * w) <= tol.match:
+            if distance(s, n + c * w) <= tol.match:
                 name = key[1:]
                 ratio = f" (λ/m = {lambd:g}/{m} = {lambd / m:.3g})" if lambd and m else ""
                 if c < 0:
@@ -201,14 +208,14 @@ def explain(
                                      f"{-c:.3g}·{name}{ratio}; add (lambd / m) * {name}.")
                 return Diagnosis("extra_l2", c, f"{key} has too much L2 term: it equals the true gradient plus "
                                  f"{c:.3g}·{name}{ratio}; add (lambd / m) * {name} once.")
-    if value.ndim == 2 and value.shape[0] == value.shape[1] and _dist(probe(value.T), n) <= tol.match:
+    if value.ndim == 2 and value.shape[0] == value.shape[1] and distance(probe(value.T), n) <= tol.match:
         return Diagnosis("transposed", None, f"{key} is the transpose of the true gradient (the block is square, so "
                          "the shape did not show it): swap the operands, e.g. np.dot(dZ, A_prev.T).")
     for h in hypotheses:
         g = h.grads.get(key)
-        if g is not None and np.shape(g) == value.shape and _dist(s, probe(g)) <= tol.match:
+        if g is not None and np.shape(g) == value.shape and distance(s, probe(g)) <= tol.match:
             return Diagnosis(h.kind, None, f"{key} matches the gradient you get when {h.text}.")
-    return Diagnosis("unknown", None, f"{key} disagrees with the numerical gradient (relative error {_dist(s, n):.1e}) "
+    return Diagnosis("unknown", None, f"{key} disagrees with the numerical gradient (relative error {distance(s, n):.1e}) "
                      "in a way that is not a simple scale, sign, L2 or transpose mistake.")
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from . import diagnose
 from .blocks import block_order, grad_key, layer_of
+from .diagnose import distance
 from .records import BlockReport, Entry, GradientReport
 
 
@@ -161,6 +162,19 @@ def _full_samples(ev, work, name, student, eps, base_pattern) -> _Samples:
                     int((~kept).sum()), ev.count - start, numerical, kept)
 
 
+def _directional(ev, work, P, orig, v, eps, base_pattern) -> float | None:
+    """(J(θ+εv) − J(θ−εv)) / 2ε along unit direction v of block P (restored after),
+    or None when the step crosses a ReLU kink."""
+    P[...] = orig + eps * v
+    j_plus, p_plus = ev(work)
+    P[...] = orig - eps * v
+    j_minus, p_minus = ev(work)
+    P[...] = orig
+    if _crossed(p_plus, base_pattern) or _crossed(p_minus, base_pattern):
+        return None
+    return (j_plus - j_minus) / (2 * eps)
+
+
 def _sketch_samples(ev, work, name, student, eps, base_pattern, rng, tol: Tolerances) -> _Samples:
     P = work[name]
     orig = P.copy()
@@ -170,14 +184,10 @@ def _sketch_samples(ev, work, name, student, eps, base_pattern, rng, tol: Tolera
         for _attempt in range(tol.max_kink_retries + 1):
             v = rng.standard_normal(P.shape)
             v /= np.linalg.norm(v)
-            P[...] = orig + eps * v
-            j_plus, p_plus = ev(work)
-            P[...] = orig - eps * v
-            j_minus, p_minus = ev(work)
-            P[...] = orig
-            if not (_crossed(p_plus, base_pattern) or _crossed(p_minus, base_pattern)):
+            derivative = _directional(ev, work, P, orig, v, eps, base_pattern)
+            if derivative is not None:
                 directions.append(v.ravel())
-                numerical.append((j_plus - j_minus) / (2 * eps))
+                numerical.append(derivative)
                 break
             excluded += 1
     V = np.array(directions).reshape(len(directions), -1)
@@ -188,14 +198,10 @@ def _sketch_samples(ev, work, name, student, eps, base_pattern, rng, tol: Tolera
     return _Samples(probe(student), np.array(numerical), probe, "sketch", excluded, ev.count - start)
 
 
-def distance(a: np.ndarray, n: np.ndarray) -> float:
-    """The seed formula ‖a − n‖₂ / (‖a‖₂ + ‖n‖₂); 0 when both norms are 0."""
-    a = np.asarray(a, dtype=float).ravel()
-    n = np.asarray(n, dtype=float).ravel()
-    denom = np.linalg.norm(a) + np.linalg.norm(n)
-    if denom == 0:
-        return 0.0
-    return float(np.linalg.norm(a - n) / denom)
+def _errors(s: _Samples) -> tuple[float, float]:
+    """(seed distance, max abs difference) of a block's samples."""
+    max_abs = float(np.max(np.abs(s.student - s.numerical))) if s.student.size else 0.0
+    return distance(s.student, s.numerical), max_abs
 
 
 def _verdict(d: float, max_abs: float, floor: float, tol: Tolerances) -> str:
@@ -295,8 +301,7 @@ def check_gradients(
         value = c.values
         rng = np.random.default_rng([seed, b_index])
         s = _take(ev, work, name, value, tol.eps, base_pattern, rng, tol, sketched)
-        d = distance(s.student, s.numerical)
-        max_abs = float(np.max(np.abs(s.student - s.numerical))) if s.student.size else 0.0
+        d, max_abs = _errors(s)
         status = _verdict(d, max_abs, floor, tol)
         rechecked = False
         evaluations = s.evaluations
@@ -307,8 +312,7 @@ def check_gradients(
             rng2 = np.random.default_rng([seed, b_index, 1])
             s2 = _take(ev, work, name, value, tol.eps * math.sqrt(10), base_pattern, rng2, tol, sketched)
             evaluations += s2.evaluations
-            d2 = distance(s2.student, s2.numerical)
-            max2 = float(np.max(np.abs(s2.student - s2.numerical))) if s2.student.size else 0.0
+            d2, max2 = _errors(s2)
             if d2 < d:
                 s, d, max_abs = s2, d2, max2
             status = _verdict(d, max_abs, floor, tol)
@@ -402,16 +406,10 @@ def _localize(ev, work, name, student, eps, base_pattern, floor, rng, tol: Toler
                 break
             v = np.zeros(P.size)
             v[half] = 1.0 / np.sqrt(half.size)
-            v = v.reshape(P.shape)
-            P[...] = orig + eps * v
-            j_plus, p_plus = ev(work)
-            P[...] = orig - eps * v
-            j_minus, p_minus = ev(work)
-            P[...] = orig
+            numerical = _directional(ev, work, P, orig, v.reshape(P.shape), eps, base_pattern)
             spent += 2
-            if _crossed(p_plus, base_pattern) or _crossed(p_minus, base_pattern):
+            if numerical is None:
                 continue
-            numerical = (j_plus - j_minus) / (2 * eps)
             if abs(float(flat_student[half] @ v.ravel()[half]) - numerical) <= floor:
                 continue
             if half.size == 1:

@@ -10,6 +10,7 @@ that cell, up to MAX_RERUNS times, and the feedback says which cells were left o
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -69,7 +70,7 @@ def _without(nb: nbformat.NotebookNode, cells: set[int]) -> nbformat.NotebookNod
     return out
 
 
-def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandbox, ExecutionResult, ExecutionSummary]:
+def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandbox, ExecutionSummary]:
     """Run the notebook; if a cell kills the process, run again without that cell."""
     first: ExecutionResult | None = None
     left_out: set[int] = set()
@@ -95,7 +96,7 @@ def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandb
         kernel_died=first.kernel_died,
         rerun_without=tuple(sorted(left_out)),
     )
-    return sandbox, result, summary
+    return sandbox, summary
 
 
 def grade_notebook(
@@ -131,13 +132,12 @@ def grade_notebook(
     started = time.monotonic()
     problem = draw(assignment, seed)
     reference = importlib.import_module(assignment.reference)
-    sandbox, _, summary = _execute(assignment, nb, sandbox_factory)
+    sandbox, summary = _execute(assignment, nb, sandbox_factory)
     try:
         defined = sandbox.defined_functions()
         ctx = checks.Context(assignment, sandbox, problem, reference, defined)
         results = tuple(checks.run(spec, ctx) for spec in assignment.checks)
     finally:
         sandbox.close()
-    summary = ExecutionSummary(time.monotonic() - started, summary.cells, summary.errors, summary.timed_out,
-                               summary.kernel_died, summary.rerun_without)
+    summary = dataclasses.replace(summary, seconds=time.monotonic() - started)
     return SubmissionResult(status="graded", error=None, checks=results, execution=summary, **base)
