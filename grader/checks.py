@@ -20,7 +20,7 @@ import numpy as np
 from . import dropout, extract, scoring
 from .config import Assignment, CheckSpec
 from .errors import AssignmentSpecError
-from .execute import Sandbox
+from .sandbox import Sandbox
 from .extract import Failure, Labeled, compare, describe
 from .gradcheck import check_gradients
 from .inputs import Problem

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .errors import AssignmentSpecError, UsageError, closest
-from .execute import Limits
+from .sandbox import Limits
 from .gradcheck import DEFAULT_TOLERANCES, Tolerances
 
 CHECK_TYPES = ("value", "gradient", "gradcheck_function", "dropout_forward")

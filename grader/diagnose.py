@@ -107,7 +107,7 @@ def _shape_sentence(key: str, got: tuple[int, ...], expected: tuple[int, ...]) -
     text = f"{key} has shape {_shape_text(got)} but should be {_shape_text(expected)}"
     if key.startswith("db") and len(expected) == 2 and expected[1] == 1:
         if len(got) == 2 and got[0] == 1:
-            return text + f": it looks summed over the wrong axis; use np.sum(dZ, axis=1, keepdims=True) / m."
+            return text + ": it looks summed over the wrong axis; use np.sum(dZ, axis=1, keepdims=True) / m."
         if len(got) < 2:
             return text + ": keep the column shape with np.sum(dZ, axis=1, keepdims=True)."
     return text + "."

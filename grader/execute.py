@@ -16,11 +16,9 @@ the traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import os
 import queue
-import re
 import shutil
 import signal
 import sys
@@ -30,100 +28,22 @@ import uuid
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
 
 import nbformat
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
 
-from grader import wire
+from grader import _harness, wire
 from grader.errors import NotebookExecutionError
+from grader.sandbox import CallResult, CellError, ExecutionResult, Limits
+
+
 
 _INTERRUPT_GRACE = 3.0  # seconds a SIGINT gets to stop student code before the kernel is killed
 _SHUTDOWN_GRACE = 2.0
 _POLL = 0.2  # how often a wait checks that the kernel process is still alive
-_TRACEBACK_CHARS = 50_000
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _HIDDEN = ("exit", "quit", "get_ipython", "In", "Out")
 _TIMEOUT = object()
-
-# Runs inside the kernel, exec'd into a private module registered as
-# sys.modules["_grader_harness"] so that nothing appears in the student's
-# namespace. It keeps references to the wire module and the user namespace taken
-# at injection time, before any student cell runs.
-_HARNESS = r'''
-import re as _re
-import traceback as _traceback
-
-_CELL_FILE = _re.compile(r"(ipykernel_[0-9]+/[0-9]+\.py|<ipython-input-[^>]*>)$")
-_MISSING = object()
-_TEXT = 4000  # wire strings are capped at 10_000 characters
-
-def setup(wire, user_ns, hidden):
-    global _wire, _ns, _hidden, _baseline
-    _wire, _ns, _hidden = wire, user_ns, frozenset(hidden)
-    _baseline = dict(user_ns)  # IPython's own names (ipykernel also adds open)
-
-def _clip(text):
-    return text if len(text) <= _TEXT else text[: _TEXT - 3] + "..."
-
-def _failure(ename, evalue, line=None, text=None):
-    return {"ok": False, "ename": ename, "evalue": _clip(evalue), "line": line, "traceback": text}
-
-def _describe(exc):
-    frames = [f for f in _traceback.extract_tb(exc.__traceback__) if f.filename != "<grader-harness>"]
-    cells = [f for f in frames if _CELL_FILE.search(f.filename)]
-    line = None
-    if cells:
-        f = cells[-1]
-        line = _clip(f"line {f.lineno} in {f.name}: {(f.line or '').strip()}")
-    try:
-        evalue = str(exc)
-    except Exception:
-        evalue = "<the exception message could not be shown>"
-    text = "".join(_traceback.format_list(frames)) + f"{type(exc).__name__}: {evalue}"
-    return _failure(type(exc).__name__, evalue, line, text[-_TEXT:])
-
-def call(name, paths, patch, max_bytes):
-    in_path, out_path, status_path = paths
-    function = _ns.get(name)
-    if not callable(function):
-        problem = "is not callable" if name in _ns else "is not defined"
-        _wire.write(status_path, _failure("NameError", f"name {name!r} {problem}"))
-        return
-    # Read the arguments afresh for every call: a function that mutates its
-    # input must not change what the next call receives.
-    payload = _wire.read(in_path, max_bytes=2 ** 62)
-    saved = {}
-    try:
-        for key, source in patch.items():
-            saved[key] = _ns.get(key, _MISSING)
-            _ns[key] = eval(source, _ns)
-        value = function(*payload["args"], **payload["kwargs"])
-    except KeyboardInterrupt:  # the grader's timeout interrupt: let the reply say so
-        raise
-    except BaseException as exc:  # SystemExit too: sys.exit() in student code is a failure
-        status = _describe(exc)
-    else:
-        status = {"ok": True, "ename": None, "evalue": None, "line": None, "traceback": None}
-        try:
-            _wire.write(out_path, value, max_bytes=max_bytes)
-        except Exception as exc:
-            status = _failure("WireError", f"the return value could not be sent: {exc}")
-    finally:
-        for key, old in reversed(saved.items()):
-            if old is _MISSING:
-                _ns.pop(key, None)
-            else:
-                _ns[key] = old
-    _wire.write(status_path, status)
-
-def functions(out_path):
-    names = [k for k, v in list(_ns.items())
-             if isinstance(k, str) and not k.startswith("_") and k not in _hidden
-             and callable(v) and _baseline.get(k, _MISSING) is not v]
-    _wire.write(out_path, sorted(names))
-'''
 
 _BOOT = r'''
 import sys, types
@@ -135,124 +55,6 @@ exec(compile(HARNESS, "<grader-harness>", "exec"), _harness.__dict__)
 _harness.setup(_wire, get_ipython().user_ns, HIDDEN)
 sys.modules["_grader_harness"] = _harness
 '''
-
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    """Time and size budgets for one sandbox.
-
-    Attributes:
-        cell_timeout: seconds one notebook cell may run.
-        notebook_timeout: seconds all cells of one ``run`` may take together.
-        call_timeout: seconds one graded function call may take.
-        startup_timeout: seconds the kernel may take to become ready.
-        max_result_bytes: array bytes one call may return.
-    """
-
-    cell_timeout: float = 30.0
-    notebook_timeout: float = 300.0
-    call_timeout: float = 30.0
-    startup_timeout: float = 60.0
-    max_result_bytes: int = 256 * 2**20
-
-
-@dataclasses.dataclass(frozen=True)
-class CellError:
-    """A code cell that raised, timed out or took the kernel down.
-
-    Attributes:
-        cell: index of the cell in ``nb.cells`` (markdown cells count too).
-        ename: exception class name, or "CellTimeoutError" / "DeadKernelError".
-        evalue: the exception message.
-        traceback: plain-text traceback for instructors (ANSI codes removed).
-    """
-
-    cell: int
-    ename: str
-    evalue: str
-    traceback: str
-
-    @classmethod
-    def from_reply(cls, cell: int, content: Mapping) -> CellError:
-        """The error reported by an ``execute_reply`` whose status is "error"."""
-        text = _ANSI.sub("", "\n".join(str(line) for line in content.get("traceback") or ()))
-        if len(text) > _TRACEBACK_CHARS:
-            text = "...\n" + text[-_TRACEBACK_CHARS:]
-        return cls(cell, str(content.get("ename", "Error")), str(content.get("evalue", "")), text)
-
-    @classmethod
-    def timeout(cls, cell: int, source: str, seconds: float, *, whole_notebook: bool, killed: bool) -> CellError:
-        """A cell stopped for running past its own or the notebook's time limit."""
-        limit = f"the notebook's {seconds:g} s total" if whole_notebook else f"the {seconds:g} s cell"
-        after = "; it ignored the interrupt, so the kernel was stopped" if killed else ""
-        return cls(cell, "CellTimeoutError", f"Cell exceeded {limit} time limit{after}: {_first_line(source)}", "")
-
-    @classmethod
-    def dead_kernel(cls, cell: int, why: str = "the kernel died while running this cell") -> CellError:
-        """A cell during which the kernel process ended."""
-        return cls(cell, "DeadKernelError", why, "")
-
-
-@dataclasses.dataclass(frozen=True)
-class ExecutionResult:
-    """What happened when a notebook's code cells ran.
-
-    Attributes:
-        seconds: wall time of the whole run.
-        cells: code cells that were attempted.
-        errors: one entry per cell that raised, timed out or killed the kernel.
-        timed_out: a cell hit ``cell_timeout`` or the run hit ``notebook_timeout``.
-        kernel_died: the kernel is gone; later calls report ``kernel_died``.
-        skipped: ``nb.cells`` indices of code cells that never ran.
-    """
-
-    seconds: float
-    cells: int
-    errors: tuple[CellError, ...]
-    timed_out: bool
-    kernel_died: bool
-    skipped: tuple[int, ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class CallResult:
-    """The outcome of calling one notebook function.
-
-    Attributes:
-        ok: the function returned and its value was decoded.
-        value: the decoded return value when ``ok``.
-        ename: exception class name when not ``ok`` ("NameError" for a missing
-            function, "WireError" for an unsendable value, "CallTimeoutError",
-            "DeadKernelError").
-        evalue: the exception message.
-        line: innermost student line, e.g. ``"line 12 in backward: dW2 = ..."``.
-        traceback: plain-text traceback for instructors.
-        timed_out: the call ran past ``call_timeout`` and was interrupted.
-        kernel_died: the kernel is gone (before or during this call).
-    """
-
-    ok: bool
-    value: object = None
-    ename: str | None = None
-    evalue: str | None = None
-    line: str | None = None
-    traceback: str | None = None
-    timed_out: bool = False
-    kernel_died: bool = False
-
-
-class Sandbox(Protocol):
-    """Runs a notebook somewhere isolated and calls the functions it defines."""
-
-    def run(self, nb: nbformat.NotebookNode) -> ExecutionResult: ...
-
-    def defined_functions(self) -> tuple[str, ...]: ...
-
-    def call(
-        self, function: str, args: tuple = (), kwargs: dict | None = None, *, patch: dict[str, str] | None = None
-    ) -> CallResult: ...
-
-    def close(self) -> None: ...
 
 
 class KernelSandbox:
@@ -514,7 +316,7 @@ class KernelSandbox:
             self._kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self._wait_ready(time.monotonic() + self.limits.startup_timeout)
             boot = f"exec(compile({_BOOT!r}, '<grader-boot>', 'exec'), " + repr(
-                {"__name__": "_grader_boot", "WIRE": inspect.getsource(wire), "HARNESS": _HARNESS, "HIDDEN": _HIDDEN}
+                {"__name__": "_grader_boot", "WIRE": inspect.getsource(wire), "HARNESS": inspect.getsource(_harness), "HIDDEN": _HIDDEN}
             ) + ")"
             state, reply = self._execute(boot, self.limits.startup_timeout, silent=True)
             if state != "done" or reply.get("status") != "ok":
@@ -621,8 +423,3 @@ def _harness_call(name: str, *args: object) -> str:
 def _source(cell: Mapping) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _first_line(source: str) -> str:
-    line = next((s.strip() for s in source.splitlines() if s.strip()), "")
-    return line if len(line) <= 80 else line[:77] + "..."

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import FunctionNotFoundError
-from .execute import CallResult, Sandbox
+from .sandbox import CallResult, Sandbox
 from .wire import Unsupported
 
 

@@ -22,7 +22,8 @@ import nbformat
 
 from . import checks
 from .config import Assignment
-from .execute import ExecutionResult, KernelSandbox, Sandbox
+from .execute import KernelSandbox
+from .sandbox import ExecutionResult, Sandbox
 from .inputs import draw
 from .records import CellFailure, CheckResult, ExecutionSummary, SubmissionResult
 

@@ -19,7 +19,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.errors import NotebookExecutionError
-from grader.execute import KernelSandbox, Limits
+from grader.execute import KernelSandbox
+from grader.sandbox import Limits
 
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 

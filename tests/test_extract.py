@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.execute import CallResult
+from grader.sandbox import CallResult
 from grader.extract import Labeled, _failure, compare, describe
 
 

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from grader import config, report
-from grader.execute import Limits
+from grader.sandbox import Limits
 from grader.grade import grade_notebook, read_notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gradient_checking"
