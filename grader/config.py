@@ -408,7 +408,8 @@ def _cross_check(index: int, spec: CheckSpec, network: NetworkSpec | None, path:
 
 def _limits(table: Mapping[str, Any], path: Path) -> Limits:
     r = _Reader(table, path, "execution.")
-    values = {f.name: r.get(f.name, type(f.default), f.default, check=lambda v: v > 0, what="a positive number")
+    values = {f.name: r.get(f.name, bool, f.default, what="true or false") if isinstance(f.default, bool)
+              else r.get(f.name, type(f.default), f.default, check=lambda v: v > 0, what="a positive number")
               for f in fields(Limits)}
     r.finish()
     return Limits(**values)

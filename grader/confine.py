@@ -1,19 +1,80 @@
-"""Confine the current process before it runs student code (work in progress).
+"""Confine the current process before it runs student code.
 
-Contract used by both engines:
+Both engines call :func:`enter` in the process that is about to run a student's
+notebook: the Jupyter engine in a small launcher that then execs ipykernel
+(``python confine.py POLICY.json -- KERNEL ARGV...``), the warm engine in the
+child it forks for each submission. This file imports only the standard
+library, so it can run as a script from an interpreter that cannot import the
+grader package.
 
-``report = enter(policy)`` is called in the process that is about to run student
-code (the kernel launcher before it execs ipykernel; the warm engine's forked
-child). It may fork: the calling process then becomes a small supervisor that
-forwards SIGINT and SIGTERM to the confined process and exits with its status,
-while the confined process returns from ``enter``. SIGKILL of the supervisor ends
-the confined process and everything it started. ``report`` is a plain dict
-(JSON-able) saying which isolation levels are in force.
+Contract: ``report = enter(policy)``. When a PID namespace is available it
+forks: the caller becomes a supervisor that forwards SIGINT, SIGTERM and SIGHUP
+to the confined process and exits with its status, while the confined process
+returns from ``enter`` as process 1 of its own PID namespace. SIGKILL of the
+supervisor kills the confined process (parent-death signal), and with it the
+namespace: every process the student started, daemons and ``setsid()`` escapes
+included. ``report`` is a JSON-able dict saying which levels are in force.
+
+The levels, each tried and reported on its own (see SECURITY.md):
+
+- ``namespaces``: new mount, PID, network, IPC and UTS namespaces (as root, or
+  inside a new user namespace for an ordinary user where the kernel allows it).
+- ``filesystem``: a new root built from scratch on a small tmpfs holding
+  read-only binds of the system directories and the Python installation, a
+  private size-capped /tmp that also holds the working folder (a copy of the
+  caller's, so the host's disk cannot fill up), the grader's exchange folders
+  read-write, and nothing else: the reference solutions, the repository, other
+  submissions, the output folder and the grader's home do not exist in it.
+- ``network``: the new network namespace has only a loopback interface, down.
+- ``user``: as root, the student runs as an unprivileged uid with no
+  capabilities and ``no_new_privs``.
+- ``limits``: address space, CPU seconds, processes, file size, open files.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
+import errno
+import json
+import os
+import platform
+import resource
+import select
+import shutil
+import signal
+import sys
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_MOVE = 8192
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_RELATIME = 1 << 21
+MNT_DETACH = 2
+
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
+
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc")
+_DEVICES = ("null", "zero", "full", "random", "urandom")
+FIRST_UID = 100_000  # unprivileged uids for students start here; none is in /etc/passwd
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,24 +82,357 @@ class Policy:
     """What to confine the student's process to.
 
     Attributes:
-        workdir: the student's working directory, the only writable place
-            besides a private /tmp.
-        shared: directories the grader exchanges files or sockets through;
-            writable by the student's process.
-        memory_mb, cpu_seconds, processes, file_size_mb, open_files: resource limits.
-        network: allow network access (off by default).
+        workdir: the student's working directory. Under a new root it becomes a
+            copy of itself on the private tmpfs; otherwise it is used in place.
+        scratch: an empty directory the new root is built in (a mount point
+            inside the private mount namespace; nothing is written to it on the host).
+        shared: directories the grader exchanges files or sockets through:
+            bound read-write at the same path (and made writable by the student's uid).
+        hide: directories inside the bound system or Python trees that must not
+            be visible (e.g. an installed ``reference`` package): covered by an
+            empty read-only tmpfs.
+        memory_mb: address-space limit (RLIMIT_AS) in MiB.
+        cpu_seconds: CPU-time limit; the process is killed when it runs out.
+        processes: process limit for the student's uid (only under a private uid).
+        file_size_mb: largest file the student can write.
+        open_files: open file descriptors.
+        disk_mb: size of the private /tmp holding the working folder.
+        network: leave the network as it is (off by default).
+        uid: the unprivileged uid to run as when root; 0 picks one from the pid.
     """
 
     workdir: str
+    scratch: str | None = None
     shared: tuple[str, ...] = ()
+    hide: tuple[str, ...] = ()
     memory_mb: int = 4096
     cpu_seconds: int = 900
-    processes: int = 64
+    processes: int = 128
     file_size_mb: int = 256
     open_files: int = 1024
+    disk_mb: int = 512
     network: bool = False
+    uid: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Policy:
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names}
+        return cls(**values)
+
+
+class _Libc:
+    def __init__(self) -> None:
+        self.lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+    def _check(self, result: int, what: str) -> int:
+        if result != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"{what}: {os.strerror(err)}")
+        return result
+
+    def unshare(self, flags: int) -> None:
+        self._check(self.lib.unshare(ctypes.c_int(flags)), "unshare")
+
+    def mount(self, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+        enc = [None if s is None else s.encode() for s in (source, target, fstype, data)]
+        result = self.lib.mount(enc[0], enc[1], enc[2], ctypes.c_ulong(flags), enc[3])
+        self._check(result, f"mount {source or ''} on {target}")
+
+    def umount(self, target: str) -> None:
+        self._check(self.lib.umount2(target.encode(), ctypes.c_int(MNT_DETACH)), f"umount {target}")
+
+    def prctl(self, option: int, arg: int) -> None:
+        self._check(self.lib.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0),
+                                   ctypes.c_ulong(0), ctypes.c_ulong(0)), f"prctl {option}")
+
+    def pivot_root(self, new: str, old: str) -> None:
+        number = _PIVOT_ROOT.get(platform.machine())
+        if number is None:
+            raise OSError(errno.ENOSYS, "pivot_root: unknown syscall number on this machine")
+        self._check(self.lib.syscall(ctypes.c_long(number), new.encode(), old.encode()), "pivot_root")
+
+    def drop_bounding_set(self) -> None:
+        """Drop every capability from the bounding set (needs CAP_SETPCAP, so before setuid)."""
+        for cap in range(64):
+            if self.lib.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), ctypes.c_ulong(0),
+                              ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+                break  # past the last capability this kernel knows
+
+    def clear_capabilities(self) -> None:
+        """Empty the effective, permitted and inheritable sets."""
+        header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+        data = (ctypes.c_uint32 * 6)()
+        self._check(self.lib.capset(header, data), "capset")
 
 
 def enter(policy: Policy) -> dict:
-    """Apply ``policy`` to the current process; see the module docstring."""
-    return {"level": "none"}
+    """Confine the current process; see the module docstring for the contract.
+
+    Args:
+        policy: what to allow.
+
+    Returns:
+        The report: ``{"namespaces": [...], "filesystem": ..., "network": ...,
+        "user": ..., "processes": ..., "limits": {...}, "residual": [...]}``,
+        where each level is a short phrase and ``residual`` lists, in sentences,
+        what is not protected.
+
+    Raises:
+        OSError: only for failures after the process has started changing its
+            own root (a half-built confinement must not run student code).
+    """
+    report: dict = {"namespaces": [], "residual": []}
+    residual = report["residual"]
+    if not sys.platform.startswith("linux"):
+        residual.append(f"no namespaces on {sys.platform}: the student's code can read and write what the grader's "
+                        "user can, reach the network, and leave processes running")
+        _limits(policy, report, shared_uid=True)
+        return report
+    libc = _Libc()
+    root = os.geteuid() == 0
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | (0 if policy.network else CLONE_NEWNET)
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        libc.unshare(flags | (0 if root else CLONE_NEWUSER))
+    except OSError as exc:
+        residual.append(f"no namespaces ({exc.strerror}): the student's code can read whatever the grader's user "
+                        "can read, including the reference solutions, write where that user can write, reach "
+                        "the network, and start processes that outlive the submission")
+        report.update(filesystem="shared with the grader", network="host network", user=_whoami(),
+                      processes="process group only")
+        _limits(policy, report, shared_uid=not root)
+        return report
+    if not root:
+        _map_user(uid, gid)
+    report["namespaces"] = ["mount", "pid", "ipc", "uts"] + ([] if policy.network else ["network"]) \
+        + ([] if root else ["user"])
+    student_uid = (policy.uid or FIRST_UID + os.getpid() % 50_000) if root else None
+    alive = _supervise()  # returns in the confined child only
+    os.setsid()  # out of the launcher's process group: only the supervisor signals us
+    report["network"] = "host network (allowed by the assignment)" if policy.network \
+        else "none: a private network namespace with only a loopback interface, down"
+    report["processes"] = "a private PID namespace: every process the student starts ends with the submission"
+    _new_root(libc, policy, report, student_uid)
+    _limits(policy, report, shared_uid=not root)
+    libc.drop_bounding_set()
+    if root:
+        os.setgroups([])
+        os.setgid(student_uid)
+        os.setuid(student_uid)  # clears the permitted and effective capabilities
+        report["user"] = f"unprivileged uid {student_uid}, no capabilities"
+    else:
+        report["user"] = f"the grader's own user (uid {uid}), no capabilities"
+        residual.append("the student's process runs as the grader's own user (mapped in a user namespace); "
+                        "the number of processes is not limited, so a fork loop is bounded by the memory "
+                        "limit only")
+    libc.clear_capabilities()
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1)
+    # Last, because changing uid clears it: die with the supervisor. If the
+    # supervisor is already gone, its end of the pipe is closed: stop now.
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if select.select([alive], [], [], 0)[0]:
+        os._exit(1)
+    return report
+
+
+def _whoami() -> str:
+    uid = os.geteuid()
+    return "root (the grader's user!)" if uid == 0 else f"the grader's own user (uid {uid})"
+
+
+def _map_user(uid: int, gid: int) -> None:
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"0 {uid} 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"0 {gid} 1")
+
+
+def _supervise() -> int:
+    """Fork; the parent forwards signals to the child and exits with its status.
+
+    Returns (in the child only) the read end of a pipe whose write end only the
+    supervisor holds: it becomes readable (EOF) once the supervisor is gone.
+    """
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(write)
+        return read
+    os.close(read)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: _forward(child, signum))
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+        except ChildProcessError:
+            os._exit(1)
+        if os.WIFEXITED(status):
+            os._exit(os.WEXITSTATUS(status))
+        if os.WIFSIGNALED(status):
+            os._exit(128 + os.WTERMSIG(status))
+
+
+def _forward(child: int, signum: int) -> None:
+    try:
+        os.kill(child, signum)
+    except OSError:
+        pass
+
+
+def _new_root(libc: _Libc, policy: Policy, report: dict, student_uid: int | None) -> None:
+    """Build the new root in ``policy.scratch`` and pivot into it."""
+    if not policy.scratch:
+        report["filesystem"] = "shared with the grader (no scratch directory given)"
+        report["residual"].append("no private root: the student's code sees the grader's file system")
+        return
+    new = os.path.realpath(policy.scratch)
+    workdir = os.path.realpath(policy.workdir)
+    libc.mount(None, "/", None, MS_REC | MS_PRIVATE)
+    libc.mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+
+    def inside(path: str) -> str:
+        return os.path.join(new, path.lstrip("/"))
+
+    def bind(source: str, *, writable: bool = False) -> None:
+        real = os.path.realpath(source)
+        target = inside(source)
+        if os.path.islink(source) and os.path.dirname(source) == "/":
+            if not os.path.lexists(target):  # /bin -> usr/bin on merged-/usr systems
+                os.symlink(os.readlink(source), target)
+            return
+        if os.path.isdir(real):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()
+        libc.mount(real, target, None, MS_BIND | (0 if writable else MS_REC))
+        flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (0 if writable else MS_RDONLY)
+        # Keep the source's noexec and atime flags: in a user namespace they are
+        # locked, and a remount that would change them is refused.
+        held = os.statvfs(real).f_flag
+        for st, ms in ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
+                       (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME)):
+            if held & st:
+                flags |= ms
+        libc.mount(None, target, None, flags)
+
+    python = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+              os.path.dirname(os.path.realpath(sys.executable))}
+    for path in _SYSTEM_DIRS + tuple(sorted(python)):
+        if os.path.lexists(path) and not any(path != p and path.startswith(p + "/") for p in _SYSTEM_DIRS):
+            bind(path)
+    for path in policy.hide:
+        if os.path.isdir(inside(path)):
+            libc.mount("tmpfs", inside(path), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    # /dev: a few harmless devices, nothing else.
+    dev = inside("/dev")
+    os.makedirs(dev, exist_ok=True)
+    libc.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
+    for name in _DEVICES:
+        if os.path.exists(f"/dev/{name}"):
+            open(os.path.join(dev, name), "a").close()
+            libc.mount(f"/dev/{name}", os.path.join(dev, name), None, MS_BIND)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, os.path.join(dev, name))
+    # A private pseudo-terminal instance: IPython runs "!cmd" through a pty.
+    os.makedirs(os.path.join(dev, "pts"))
+    try:
+        libc.mount("devpts", os.path.join(dev, "pts"), "devpts", MS_NOSUID | MS_NOEXEC,
+                   "newinstance,ptmxmode=0666,mode=0620")
+        os.symlink("pts/ptmx", os.path.join(dev, "ptmx"))
+    except OSError as exc:
+        report["residual"].append(f"no pseudo-terminals ({exc.strerror}): shell escapes (!cmd) fail")
+    os.makedirs(os.path.join(dev, "shm"))
+    libc.mount("tmpfs", os.path.join(dev, "shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    os.makedirs(inside("/proc"), exist_ok=True)
+    libc.mount("proc", inside("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # /tmp: private, size-capped; the working folder is copied into it (or onto
+    # its own tmpfs when it lives elsewhere), so no write reaches the host's disk.
+    tmp = inside("/tmp")
+    os.makedirs(tmp, exist_ok=True)
+    size = f"size={policy.disk_mb}m"
+    libc.mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=1777")
+    target = inside(workdir)
+    if not workdir.startswith("/tmp/"):
+        os.makedirs(target, exist_ok=True)
+        libc.mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=0700")
+    shutil.copytree(workdir, target, symlinks=True, dirs_exist_ok=True)
+    for path in policy.shared:
+        bind(os.path.realpath(path), writable=True)
+    if student_uid is not None:
+        for path in [target, *(inside(os.path.realpath(p)) for p in policy.shared)]:
+            _chown_tree(path, student_uid)
+    os.makedirs(inside("/.old"))
+    os.chdir(new)
+    try:
+        libc.pivot_root(".", ".old")
+        os.chdir("/")
+        libc.umount("/.old")
+        os.rmdir("/.old")
+    except OSError:  # e.g. an unknown architecture: move the new root over / and chroot
+        os.rmdir(inside("/.old"))
+        libc.mount(new, "/", None, MS_MOVE)
+        os.chroot(".")
+    libc.mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir(workdir)
+    report["filesystem"] = ("a private read-only root: system and Python directories read-only, a private "
+                            f"{policy.disk_mb} MiB /tmp holding a copy of the working folder, the grader's "
+                            "exchange folder read-write; the reference solutions, the repository, other "
+                            "submissions and the output folder are not visible")
+
+
+def _chown_tree(path: str, uid: int) -> None:
+    for dirpath, dirnames, filenames in os.walk(path):
+        os.chown(dirpath, uid, uid)
+        for name in filenames:
+            os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
+
+
+def _limits(policy: Policy, report: dict, *, shared_uid: bool) -> None:
+    mib = 2**20
+    wanted = {
+        "memory_mb": (resource.RLIMIT_AS, policy.memory_mb * mib),
+        "cpu_seconds": (resource.RLIMIT_CPU, policy.cpu_seconds),
+        "file_size_mb": (resource.RLIMIT_FSIZE, policy.file_size_mb * mib),
+        "open_files": (resource.RLIMIT_NOFILE, policy.open_files),
+    }
+    if not shared_uid:  # RLIMIT_NPROC counts every process of the uid, system-wide
+        wanted["processes"] = (resource.RLIMIT_NPROC, policy.processes)
+    applied = {}
+    for name, (which, value) in wanted.items():
+        try:
+            soft, hard = resource.getrlimit(which)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (value, value))
+            applied[name] = getattr(policy, name)
+        except (OSError, ValueError) as exc:
+            report["residual"].append(f"could not limit {name.replace('_', ' ')}: {exc}")
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (OSError, ValueError):
+        pass
+    report["limits"] = applied
+
+
+def _main(argv: list[str]) -> int:
+    """``confine.py POLICY.json REPORT.json -- PROGRAM ARGS...``: confine, report, exec."""
+    if len(argv) < 4 or argv[2] != "--":
+        print("usage: confine.py POLICY.json -- PROGRAM [ARGS...]", file=sys.stderr)
+        return 2
+    with open(argv[1]) as f:
+        data = json.load(f)
+    report_path = data.pop("report")
+    report = enter(Policy.from_dict(data))
+    with open(report_path + ".part", "w") as f:
+        json.dump(report, f)
+    os.replace(report_path + ".part", report_path)
+    os.execv(argv[3], argv[3:])
+    return 127
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv))

@@ -16,11 +16,14 @@ the traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import json
 import os
 import queue
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,9 +36,10 @@ import nbformat
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
 
-from grader import _harness, wire
+from grader import _harness, confine, wire
 from grader.errors import NotebookExecutionError
-from grader.sandbox import CallResult, CellError, ExecutionResult, Limits
+from grader.records import Isolation
+from grader.sandbox import CallResult, CellError, ExecutionResult, Limits, confinement, scratch_dirs
 
 
 
@@ -92,7 +96,8 @@ class KernelSandbox:
         self._root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
         self.workdir = self._root / "work"
         self._runtime = self._root / "runtime"  # sockets, call files, IPython profile, TMPDIR
-        for path in (self.workdir, self._runtime, self._runtime / "tmp"):
+        self._scratch = self._root / "root"  # the confined kernel builds its new root here
+        for path in (self.workdir, self._runtime, self._runtime / "tmp", self._scratch):
             path.mkdir(mode=0o700)
         for source in map(Path, support_files):
             try:
@@ -116,12 +121,12 @@ class KernelSandbox:
             # own environment (the kernel shares its interpreter).
             "PIP_NO_INDEX": "1",
             # Keep IPython's profile, matplotlib's font cache and temporary files
-            # out of the student's working directory; they go with the sandbox.
-            "IPYTHONDIR": str(self._runtime / "ipython"),
-            "MPLCONFIGDIR": str(self._runtime / "matplotlib"),
-            "TMPDIR": str(self._runtime / "tmp"),
+            # out of the student's working directory; they go with the sandbox:
+            # in the confined kernel's private /tmp, or else in the runtime folder.
+            **scratch_dirs(Path("/tmp") if limits.confine else self._runtime / "tmp"),
             **(env or {}),
         }
+        self.isolation = Isolation("kernel", residual=("the kernel has not started",))
         self._km: KernelManager | None = None
         self._kc = None
         self._group: list[int] = []  # the kernel's process group id, until it is killed
@@ -305,16 +310,22 @@ class KernelSandbox:
         # own "python3" spec may point at another interpreter.
         specs = KernelSpecManager(kernel_dirs=[]) if self._kernel_name == NATIVE_KERNEL_NAME else KernelSpecManager()
         try:
-            self._km = KernelManager(
+            self._km = _ConfinedKernelManager(
                 kernel_name=self._kernel_name, transport=transport, kernel_spec_manager=specs,
                 connection_file=os.path.join(runtime, "kernel.json"),
             )
-            self._km.start_kernel(cwd=str(self.workdir), env=self._env)
+            self._km.launcher = self._launcher()
+            # The kernel's own stdout and stderr (not the cells' output, which goes
+            # over IOPub) are dropped too: os.write(1, ...) in a cell must not
+            # flood the grader's terminal or log.
+            self._km.start_kernel(cwd=str(self.workdir), env=self._env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if self._km.provisioner.pgid:
                 self._group.append(self._km.provisioner.pgid)
             self._kc = self._km.client()
             self._kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self._wait_ready(time.monotonic() + self.limits.startup_timeout)
+            self.isolation = self._read_isolation()
             boot = f"exec(compile({_BOOT!r}, '<grader-boot>', 'exec'), " + repr(
                 {"__name__": "_grader_boot", "WIRE": inspect.getsource(wire), "HARNESS": inspect.getsource(_harness), "HIDDEN": _HIDDEN}
             ) + ")"
@@ -328,6 +339,28 @@ class KernelSandbox:
         except Exception as exc:
             self._stop_kernel(graceful=False)
             raise NotebookExecutionError(f"could not start the {self._kernel_name!r} kernel: {exc}") from exc
+
+    def _launcher(self) -> list[str]:
+        """The command prefix that confines the kernel, or [] when confinement is off."""
+        if not self.limits.confine:
+            return []
+        policy = confinement(self.limits, workdir=self.workdir, scratch=self._scratch, shared=[self._runtime])
+        path = self._runtime / "confine.json"
+        data = dataclasses.asdict(policy) | {"report": str(self._runtime / "isolation.json")}
+        path.write_text(json.dumps(data))
+        return [sys.executable, inspect.getfile(confine), str(path), "--"]
+
+    def _read_isolation(self) -> Isolation:
+        # Written by the launcher after confining itself and before exec'ing the
+        # kernel, so before any student code could touch it.
+        if not self.limits.confine:
+            return Isolation("kernel", residual=("confinement is off for this assignment (execution.confine = "
+                                                 "false): the student's code runs with the grader's rights",))
+        try:
+            report = json.loads((self._runtime / "isolation.json").read_text())
+        except (OSError, ValueError):
+            report = None
+        return Isolation.from_report("kernel", report)
 
     def _wait_ready(self, deadline: float) -> None:
         while True:
@@ -396,6 +429,15 @@ class KernelSandbox:
         except Exception:  # a half-started or already-reaped kernel; the group kill below still runs
             pass
         _kill_and_remove(self._group, None)
+
+
+class _ConfinedKernelManager(KernelManager):
+    """A KernelManager that starts the kernel through the confinement launcher."""
+
+    launcher: list[str] = []
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
 
 
 def _kill_and_remove(group: list[int], root: Path | None) -> None:

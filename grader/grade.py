@@ -96,6 +96,7 @@ def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandb
         timed_out=first.timed_out,
         kernel_died=first.kernel_died,
         rerun_without=tuple(sorted(left_out)),
+        isolation=getattr(sandbox, "isolation", None),
     )
     return sandbox, summary
 

@@ -214,6 +214,61 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Isolation:
+    """Which isolation levels were in force for the student's process (see SECURITY.md).
+
+    Built from the report :func:`grader.confine.enter` writes before any student
+    code runs. Each level is one phrase; ``residual`` lists, in sentences, what
+    was not protected.
+
+    Attributes:
+        engine: "kernel" (a Jupyter kernel) or "warm" (a forked worker).
+        namespaces: Linux namespaces the process runs in ("mount", "pid", ...).
+        filesystem, network, user, processes: one phrase each.
+        limits: resource limits applied, by name (memory_mb, cpu_seconds, ...).
+        residual: what is not protected, one sentence each.
+    """
+
+    engine: str
+    namespaces: tuple[str, ...] = ()
+    filesystem: str = "shared with the grader"
+    network: str = "host network"
+    user: str = "the grader's own user"
+    processes: str = "process group only"
+    limits: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    residual: tuple[str, ...] = ()
+
+    @classmethod
+    def from_report(cls, engine: str, report: object) -> Isolation:
+        """Read a confine report defensively; anything malformed means "not confined"."""
+        if not isinstance(report, Mapping):
+            return cls(engine, residual=("the sandbox did not report its isolation: assume none",))
+
+        def text(key: str, default: str) -> str:
+            value = report.get(key, default)
+            return value[:300] if isinstance(value, str) else default
+
+        names = report.get("namespaces")
+        limits = report.get("limits")
+        residual = report.get("residual")
+        base = cls(engine)
+        return cls(
+            engine,
+            tuple(n for n in names if isinstance(n, str))[:8] if isinstance(names, list) else (),
+            text("filesystem", base.filesystem), text("network", base.network), text("user", base.user),
+            text("processes", base.processes),
+            MappingProxyType({k: v for k, v in limits.items() if isinstance(k, str) and isinstance(v, int)})
+            if isinstance(limits, Mapping) else MappingProxyType({}),
+            tuple(r[:500] for r in residual if isinstance(r, str))[:10] if isinstance(residual, list) else (),
+        )
+
+    def to_dict(self) -> dict:
+        return {"engine": self.engine, "namespaces": list(self.namespaces), "filesystem": self.filesystem,
+                "network": self.network, "user": self.user, "processes": self.processes,
+                "limits": dict(self.limits), "residual": list(self.residual)}
+
+
+@dataclass(frozen=True)
 class CellFailure:
     """A notebook cell that raised, timed out or killed the kernel."""
 
@@ -237,6 +292,7 @@ class ExecutionSummary:
         kernel_died: the student process died; the grader re-ran the notebook
             without the cells that killed it (``rerun_without``).
         rerun_without: cells left out of the re-run.
+        isolation: the isolation in force while the notebook ran.
     """
 
     seconds: float
@@ -245,6 +301,7 @@ class ExecutionSummary:
     timed_out: bool
     kernel_died: bool
     rerun_without: tuple[int, ...] = ()
+    isolation: Isolation | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -254,6 +311,7 @@ class ExecutionSummary:
             "timed_out": self.timed_out,
             "kernel_died": self.kernel_died,
             "rerun_without": list(self.rerun_without),
+            "isolation": None if self.isolation is None else self.isolation.to_dict(),
         }
 
 

@@ -11,11 +11,16 @@ sandbox that cannot start at all raises.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import nbformat
+
+from grader.confine import Policy
+from grader.records import Isolation
 
 _TRACEBACK_CHARS = 50_000
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -31,6 +36,16 @@ class Limits:
         call_timeout: seconds one graded function call may take.
         startup_timeout: seconds the kernel may take to become ready.
         max_result_bytes: array bytes one call may return.
+        memory_mb: address space of the student's process (RLIMIT_AS), MiB.
+        cpu_seconds: CPU time of the student's process before it is killed.
+        processes: processes and threads the student's uid may have (only
+            enforced when the student runs under a uid of its own, i.e. as root).
+        file_size_mb: largest file the student's code may write, MiB.
+        open_files: open file descriptors.
+        disk_mb: size of the private /tmp holding the working folder, MiB.
+        network: let student code reach the network (off by default).
+        confine: apply :mod:`grader.confine` (namespaces, private root,
+            unprivileged uid, limits); off only for debugging the grader.
     """
 
     cell_timeout: float = 30.0
@@ -38,6 +53,14 @@ class Limits:
     call_timeout: float = 30.0
     startup_timeout: float = 60.0
     max_result_bytes: int = 256 * 2**20
+    memory_mb: int = 4096
+    cpu_seconds: int = 900
+    processes: int = 128
+    file_size_mb: int = 256
+    open_files: int = 1024
+    disk_mb: int = 512
+    network: bool = False
+    confine: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,7 +149,13 @@ class CallResult:
 
 
 class Sandbox(Protocol):
-    """Runs a notebook somewhere isolated and calls the functions it defines."""
+    """Runs a notebook somewhere isolated and calls the functions it defines.
+
+    Attributes:
+        isolation: the isolation levels in force (known once the sandbox started).
+    """
+
+    isolation: Isolation
 
     def run(self, nb: nbformat.NotebookNode) -> ExecutionResult: ...
 
@@ -143,3 +172,40 @@ def first_line(source: str) -> str:
     """The first non-blank line of a cell, cut to 80 characters, for messages."""
     line = next((s.strip() for s in source.splitlines() if s.strip()), "")
     return line if len(line) <= 80 else line[:77] + "..."
+
+
+# Packages whose files must stay out of the student's sight even when they are
+# installed inside a tree the sandbox exposes read-only (site-packages).
+SECRET_PACKAGES = ("reference", "assignments")
+
+
+def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequence[Path] = ()) -> Policy:
+    """The :class:`grader.confine.Policy` for one sandbox with these limits.
+
+    Args:
+        limits: the assignment's budgets (memory, CPU, processes, ...).
+        workdir: the student's working folder, holding the support files.
+        scratch: an empty folder the confined process builds its new root in.
+        shared: folders the grader exchanges files or sockets through.
+
+    Returns:
+        The policy; ``hide`` lists the installed locations of the reference
+        solutions and the assignments (samples hold solutions too).
+    """
+    hide = []
+    for name in SECRET_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            hide.extend(str(Path(p).resolve()) for p in spec.submodule_search_locations)
+    return Policy(
+        workdir=str(workdir), scratch=str(scratch), shared=tuple(str(p) for p in shared), hide=tuple(hide),
+        memory_mb=limits.memory_mb, cpu_seconds=limits.cpu_seconds, processes=limits.processes,
+        file_size_mb=limits.file_size_mb, open_files=limits.open_files, disk_mb=limits.disk_mb,
+        network=limits.network,
+    )
+
+
+def scratch_dirs(tmp: Path) -> dict[str, str]:
+    """Environment variables that keep IPython's, matplotlib's and other caches under ``tmp``."""
+    return {"TMPDIR": str(tmp), "IPYTHONDIR": str(tmp / ".ipython"), "MPLCONFIGDIR": str(tmp / ".matplotlib"),
+            "XDG_CACHE_HOME": str(tmp / ".cache")}

@@ -78,6 +78,10 @@ def sabotage_numpy():
 def restore_numpy():
     np.savez, np.load, np.asarray, np.allclose = _NUMPY
 
+def read_text(name):
+    with open(name) as fh:
+        return fh.read()
+
 def _private():
     pass
 
@@ -177,7 +181,9 @@ def test_cells_after_errors_and_timeouts_still_run(main):
 def test_magics_and_shell_commands_run_in_the_working_directory(main):
     sandbox, result, _, _ = main
     assert all(e.cell != 1 for e in result.errors)
-    assert (sandbox.workdir / "shell.txt").read_text().strip() == "shell-ok"
+    assert sandbox.call("read_text", ("shell.txt",)).value.strip() == "shell-ok"
+    # The confined kernel writes into a private copy of the working folder.
+    assert not (sandbox.workdir / "shell.txt").exists()
 
 
 @pytest.mark.slow
@@ -409,23 +415,39 @@ def test_notebook_time_budget_skips_the_remaining_cells():
 
 
 @pytest.mark.slow
+def host_processes_with(token: str) -> list[int]:
+    """Host pids whose command line contains ``token`` (pids inside a namespace differ)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if token.encode() in cmdline and process_alive(int(entry.name)):
+                pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.slow
 def test_close_kills_student_processes_and_removes_the_directory():
-    start_children = """
+    token = f"grader-test-{time.monotonic_ns()}"
+    start_children = f"""
 import subprocess, sys, os, time
-sleeper = subprocess.Popen(["sleep", "1000"])
+sleeper = subprocess.Popen(["sh", "-c", "sleep 1000; : " + {token!r}])
 stubborn = subprocess.Popen([sys.executable, "-c",
     "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-    "signal.signal(signal.SIGTERM, signal.SIG_IGN); open('ready', 'w').close(); time.sleep(1000)"])
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN); open('ready', 'w').close(); time.sleep(1000)", {token!r}])
+# A daemon that leaves the kernel's session and process group.
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1000)", {token!r}], start_new_session=True)
 while not os.path.exists("ready"):
     time.sleep(0.05)
-with open("pids", "w") as fh:
-    fh.write(f"{sleeper.pid} {stubborn.pid}")
 """
     sandbox = KernelSandbox()
     result = sandbox.run(notebook(start_children))
     assert result.errors == ()
-    pids = [int(p) for p in (sandbox.workdir / "pids").read_text().split()]
-    assert all(process_alive(pid) for pid in pids)
+    pids = host_processes_with(token)
+    assert len(pids) == 3
     root = sandbox.workdir.parent
     sandbox.close()
     deadline = time.monotonic() + 5
