@@ -5,6 +5,7 @@
     grader gradescope ASSIGNMENT -o autograder.zip           a Gradescope autograder bundle
     grader check NOTEBOOK [--assignment NAME] [--json]       students; exit 0 on full marks, else 1
     grader list                                              the bundled assignments
+    grader doctor [--assignment NAME] [--json]               what isolation student code gets here
 
 Usage mistakes exit 2 with a hint; an instructor's spec error exits 1 with the file
 and key; a student's mistake is never an error here, only a lower score.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from . import analytics, batch, config, gradebook, report
+from . import analytics, batch, config, doctor, gradebook, report
 from .errors import GraderError, UsageError
 from .grade import grade_notebook
 from .inputs import SEED_ENV, default_seed
@@ -213,6 +214,20 @@ def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None
     else:
         click.echo(report.render_text(result, colour=sys.stdout.isatty()), nl=False)
     sys.exit(0 if result.status == "graded" and result.score >= result.max_score else 1)
+
+
+@main.command(name="doctor")
+@click.option("--assignment", default=None, help="Use this assignment's [execution] limits (default: built-in).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def doctor_(assignment: str | None, as_json: bool) -> None:
+    """Start a confined process as grading does and report which protections hold.
+
+    Exit 0 when every probe was stopped, 1 otherwise.
+    """
+    limits = _load(assignment).limits if assignment else doctor.Limits()
+    found = doctor.examine(limits)
+    click.echo(json.dumps(found.to_dict(), indent=2) if as_json else doctor.render(found))
+    sys.exit(0 if found.ok else 1)
 
 
 @main.command(name="list")
