@@ -92,11 +92,10 @@ class _RecordingProblem(Problem):
     def cost(self, lambd=0.0, masks=None, keep_prob=1.0):
         cost = super().cost(lambd, masks, keep_prob)
         params = self["parameters"]
-        entry = {"lambd": float(lambd), "keep_prob": float(keep_prob), "masks": fixtures.masks_list(masks)}
-        if not any(fixtures.same([c[k] for k in entry], list(entry.values())) for c in self.recording.costs):
-            entry.update(J=float(cost(params)), gradients=_blocks(cost.gradients(params)),
-                         hypotheses=[{"kind": h.kind, "text": h.text, "grads": _blocks(h.grads)}
-                                     for h in cost.hypotheses(params)])
+        entry = {"lambd": float(lambd), "keep_prob": float(keep_prob), "masks": fixtures.masks_list(masks),
+                 "J": float(cost(params)), "gradients": _blocks(cost.gradients(params)),
+                 "hypotheses": [{"kind": h.kind, "text": h.text, "grads": _blocks(h.grads)}
+                                for h in cost.hypotheses(params)]}
         self.recording.add("costs", entry, ("lambd", "keep_prob", "masks"))
         return cost
 
