@@ -164,6 +164,23 @@ def test_check_inside_a_bundle_finds_it_and_says_scores_are_indicative(bundles, 
     assert proc.returncode == 1, proc.stderr
     assert report.PUBLIC_FIXTURES_SENTENCE in proc.stdout
     assert "dW2 is 2.00× the true gradient: look for an extra factor of 2." in proc.stdout
-    seeded = subprocess.run([sys.executable, "-c", _HIDE_REFERENCE, "check", nb.name, "--seed", "5"],
-                            capture_output=True, text=True, cwd=work, env=env, timeout=900)
-    assert seeded.returncode == 2 and "made at seed 0, not 5" in seeded.stderr
+
+
+def test_without_the_reference_the_grader_imports_and_refuses_other_seeds(bundles, tmp_path):
+    # The seed is checked before the notebook runs: no kernel starts here.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("GRADER_SEED", None)
+    nb = ROOT / "assignments" / "gradient_checking" / "samples" / "correct.ipynb"
+    proc = subprocess.run([sys.executable, "-c", _HIDE_REFERENCE, "check", str(nb), "--assignment",
+                           str(bundles["gradient_checking"]), "--seed", "5"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "made at seed 0, not 5" in proc.stderr and "Hint: drop --seed" in proc.stderr
+    empty = tmp_path / "not_a_bundle"
+    empty.mkdir()
+    (empty / "assignment.toml").write_bytes((bundles["gradient_checking"] / "assignment.toml").read_bytes())
+    for name in config.load(bundles["gradient_checking"]).support + ("Gradient_Checking.ipynb",):
+        (empty / name).write_bytes((bundles["gradient_checking"] / name).read_bytes())
+    proc = subprocess.run([sys.executable, "-c", _HIDE_REFERENCE, "check", str(nb), "--assignment", str(empty)],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 2 and "holds no public_fixtures.npz" in proc.stderr
