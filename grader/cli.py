@@ -3,6 +3,7 @@
     grader grade ASSIGNMENT SUBMISSIONS... --out DIR [--jobs N]  instructors; exit 0 whatever the scores
     grader export DIR                                        the gradebook CSV again from its database
     grader gradescope ASSIGNMENT -o autograder.zip           a Gradescope autograder bundle
+    grader release ASSIGNMENT --out DIR                      a student bundle: starter, support, public fixtures
     grader check NOTEBOOK [--assignment NAME] [--json]       students; exit 0 on full marks, else 1
     grader list                                              the bundled assignments
     grader doctor [--assignment NAME] [--json]               what isolation student code gets here
@@ -14,6 +15,7 @@ and key; a student's mistake is never an error here, only a lower score.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -179,8 +181,41 @@ def gradescope_(assignment: str, output: str, seed: int | None) -> None:
     click.echo(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
 
 
+@main.command()
+@click.argument("assignment")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="The bundle folder to create (must not exist or be empty).")
+def release(assignment: str, out_dir: str) -> None:
+    """Build the student bundle of ASSIGNMENT: starter notebook, support modules, spec and
+    public fixtures (the reference's answers at the public seed, as data; no solutions)."""
+    from .fixtures import PUBLIC_SEED
+    from .release import build, bundle_files
+
+    if os.environ.get(SEED_ENV, "").strip():
+        click.secho(f"Note: {SEED_ENV} is ignored: a release always uses the public seed {PUBLIC_SEED}, "
+                    "and the secret seed never goes into a bundle.", fg="yellow", err=True)
+    out = build(assignment, Path(out_dir))
+    click.echo(f"Wrote {out}: {', '.join(bundle_files(config.load(assignment)))}. Give students this folder; "
+               "they run `grader check NOTEBOOK` inside it.")
+
+
+def _bundle_near(notebook: Path) -> str | None:
+    """A release bundle (assignment.toml and public fixtures) beside the notebook or in the
+    current folder, where a student runs ``grader check`` without --assignment."""
+    from . import fixtures
+
+    for folder in (notebook.resolve().parent, Path.cwd()):
+        if (folder / "assignment.toml").is_file() and fixtures.present(folder):
+            return str(folder)
+    return None
+
+
 def _guess_assignment(notebook: Path) -> str:
-    """The bundled assignment whose graded functions the notebook defines most of."""
+    """A release bundle beside the notebook, else the bundled assignment whose graded
+    functions the notebook defines most of."""
+    bundle = _bundle_near(notebook)
+    if bundle is not None:
+        return bundle
     try:
         source = notebook.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
@@ -199,7 +234,8 @@ def _guess_assignment(notebook: Path) -> str:
 
 @main.command()
 @click.argument("notebook", type=click.Path(dir_okay=False))
-@click.option("--assignment", default=None, help="Bundled name or folder; guessed from the notebook if omitted.")
+@click.option("--assignment", default=None,
+              help="Bundled name or folder (e.g. a release bundle); guessed from the notebook if omitted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the feedback JSON instead of the report.")
 @click.option("--seed", type=int, default=None, help="Input seed (default 0).")
 def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None) -> None:

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import nbformat
 
-from . import checks
+from . import checks, fixtures
 from .config import Assignment
+from .errors import UsageError
 from .execute import KernelSandbox
 from .sandbox import ExecutionResult, Sandbox
-from .inputs import draw
+from .inputs import SEED_ENV, draw
 from .records import CellFailure, CheckResult, ExecutionSummary, SubmissionResult
 
 MAX_RERUNS = 3
@@ -107,6 +108,7 @@ def grade_notebook(
     *,
     seed: int = 0,
     sandbox_factory: SandboxFactory = kernel_sandbox,
+    public_fixtures: fixtures.PublicFixtures | None = None,
 ) -> SubmissionResult:
     """Grade one submission.
 
@@ -115,6 +117,9 @@ def grade_notebook(
         path: the submitted notebook file.
         seed: the input seed (secret in instructor runs).
         sandbox_factory: makes the sandbox; the default runs an ipykernel.
+        public_fixtures: check against these instead of the reference. Without them the
+            reference module is used, or, when it is not installed (a student's release
+            bundle), the fixtures in the assignment's folder.
 
     Returns:
         The SubmissionResult; status "error" only when the file is not a readable notebook.
@@ -122,6 +127,7 @@ def grade_notebook(
     Raises:
         OSError: the file cannot be read at all (the caller's problem, not the student's).
         AssignmentSpecError: the spec names inputs or reference functions that do not exist.
+        UsageError: the reference is not installed and there are no public fixtures for ``seed``.
     """
     data = Path(path).read_bytes()
     sha = hashlib.sha256(data).hexdigest()
@@ -132,8 +138,7 @@ def grade_notebook(
                        for c in assignment.checks)
         return SubmissionResult(status="error", error=why, checks=unread, execution=None, **base)
     started = time.monotonic()
-    problem = draw(assignment, seed)
-    reference = importlib.import_module(assignment.reference)
+    problem, reference, public = _reference(assignment, seed, public_fixtures)
     sandbox, summary = _execute(assignment, nb, sandbox_factory)
     try:
         defined = sandbox.defined_functions()
@@ -142,4 +147,25 @@ def grade_notebook(
     finally:
         sandbox.close()
     summary = dataclasses.replace(summary, seconds=time.monotonic() - started)
-    return SubmissionResult(status="graded", error=None, checks=results, execution=summary, **base)
+    return SubmissionResult(status="graded", error=None, checks=results, execution=summary,
+                            public_fixtures=public, **base)
+
+
+def _reference(assignment: Assignment, seed: int, public: fixtures.PublicFixtures | None):
+    """(problem, reference, from public fixtures?): the live reference if it is installed,
+    else the public fixtures of the release bundle the assignment was loaded from."""
+    if public is None:
+        try:
+            reference = importlib.import_module(assignment.reference)
+        except ModuleNotFoundError as exc:
+            # Only the reference itself being absent means "a student's bundle"; a
+            # module the reference imports being absent is an installation error.
+            if not exc.name or not (assignment.reference + ".").startswith(exc.name + "."):
+                raise
+            public = fixtures.load(assignment.folder)
+        else:
+            return draw(assignment, seed), reference, False
+    if seed != public.seed:
+        raise UsageError(f"the public fixtures were made at seed {public.seed}, not {seed}",
+                         hint=f"drop --seed (and unset {SEED_ENV}): other seeds need the instructor's reference")
+    return public.problem, public.reference, True

@@ -22,13 +22,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reference import fcnet
-
 from .config import Assignment, NetworkSpec
+
+if TYPE_CHECKING:
+    from reference import fcnet
+
+# ``reference.fcnet`` (the reference network: forward, cost, backward) is imported where
+# it is used, not here: a student's self-check runs without the ``reference`` package,
+# from the public fixtures of a release bundle (``grader.fixtures``).
 
 SEED_ENV = "GRADER_SEED"
 
@@ -53,16 +58,26 @@ class Problem:
 
     def cost(self, lambd: float = 0.0, masks: Mapping[int, np.ndarray] | None = None, keep_prob: float = 1.0) -> fcnet.NetworkCost:
         """The reference cost J(parameters) on this problem's X, Y."""
-        return fcnet.NetworkCost(self.network, self["X"], self["Y"], lambd=lambd, masks=masks, keep_prob=keep_prob)
+        from reference import fcnet
 
+        return fcnet.NetworkCost(self.network, self["X"], self["Y"], lambd=lambd, masks=masks, keep_prob=keep_prob)
 
     def dropout_cache(self, layout: tuple[str, ...], masks: Mapping[int, np.ndarray], keep_prob: float) -> tuple[np.ndarray, tuple]:
         """The reference forward with frozen dropout ``masks``: (A_L, cache in ``layout``)."""
+        from reference import fcnet
+
         AL, cache = fcnet.forward(self["X"], self["parameters"], self.network, masks=masks, keep_prob=keep_prob)
         return AL, _layout(cache, self["parameters"], layout)
 
+    def can_freeze(self, masks: Mapping[int, np.ndarray], keep_prob: float) -> bool:
+        """Whether the reference network can be run with these dropout ``masks``: always
+        here; the public fixtures (``grader.fixtures``) hold only the masks they were built with."""
+        return True
+
     def seed_masks(self, keep_prob: float) -> dict[int, np.ndarray]:
         """Dropout masks drawn from this problem's seed (all ones when keep_prob = 1)."""
+        from reference import fcnet
+
         return fcnet.make_masks(self.network, self["m"], keep_prob, seed=self.seed)
 
 
@@ -72,6 +87,8 @@ def _layout(cache: Mapping[str, np.ndarray], params: Mapping[str, np.ndarray], n
 
 
 def _network_values(spec: NetworkSpec, rng: np.random.Generator) -> tuple[fcnet.Architecture, dict[str, Any]]:
+    from reference import fcnet
+
     arch = fcnet.Architecture(spec.layers, spec.hidden, spec.output)
     seeds = rng.integers(0, 2**31, size=2)
     X, Y = fcnet.make_data(arch, spec.examples, int(seeds[0]))

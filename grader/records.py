@@ -165,7 +165,7 @@ class GradientReport:
         }
 
 
-CheckStatus = Literal["pass", "fail", "error", "missing"]
+CheckStatus = Literal["pass", "fail", "error", "missing", "unchecked"]
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,9 @@ class CheckResult:
         name: the check's name from the spec.
         function: the graded notebook function.
         status: "pass"; "fail" (ran, wrong result); "error" (the function raised,
-            timed out, or the kernel died); "missing" (not defined by the notebook).
+            timed out, or the kernel died); "missing" (not defined by the notebook);
+            "unchecked" (a self-check from public fixtures cannot judge it: only the
+            instructor's grader, with the reference, can; no points locally).
         score, max_score: points earned and available.
         message: for the student: numbers first, then one exact sentence per failure.
         detail: for staff only: tracebacks, raw values; never shown to students.
@@ -327,6 +329,8 @@ class SubmissionResult:
         checks: one result per check of the spec, in spec order.
         execution: None when the notebook was never run.
         seed: the input seed (staff detail: it is secret in instructor runs).
+        public_fixtures: checked against a release bundle's public fixtures instead
+            of the reference (a student's self-check): the score is indicative.
     """
 
     assignment: str
@@ -338,6 +342,7 @@ class SubmissionResult:
     execution: ExecutionSummary | None
     seed: int
     max_score: float
+    public_fixtures: bool = False
 
     @property
     def score(self) -> float:

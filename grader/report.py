@@ -32,6 +32,7 @@ def to_feedback(result: SubmissionResult) -> dict:
         "max_score": result.max_score,
         "execution": None if result.execution is None else result.execution.to_dict(),
         "checks": [_check(c) for c in result.checks],
+        "public_fixtures": result.public_fixtures,
         "instructor_detail": {
             "seed": result.seed,
             "checks": {c.name: c.detail for c in result.checks if c.detail},
@@ -103,8 +104,10 @@ def load_schema() -> dict:
 
 # --- the terminal report ------------------------------------------------------------
 
-_MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "missing": "MISSING", "warn": "WARN"}
-_COLOUR = {"pass": "green", "fail": "red", "error": "red", "missing": "yellow", "warn": "yellow"}
+_MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "missing": "MISSING", "warn": "WARN", "unchecked": "SKIP"}
+_COLOUR = {"pass": "green", "fail": "red", "error": "red", "missing": "yellow", "warn": "yellow", "unchecked": "yellow"}
+PUBLIC_FIXTURES_SENTENCE = ("Checked against the public fixtures of the release bundle, not the instructor's "
+                            "reference: the score is indicative; your instructor grades with other inputs.")
 
 
 def render_text(result: SubmissionResult, *, colour: bool = False) -> str:
@@ -123,6 +126,8 @@ def render_text(result: SubmissionResult, *, colour: bool = False) -> str:
     ex = result.execution
     if ex is not None:
         lines.append("  " + _execution_line(result))
+    if result.public_fixtures:
+        lines.append("  " + PUBLIC_FIXTURES_SENTENCE)
     lines.append("")
     width = max((len(c.name) for c in result.checks), default=10)
     for c in result.checks:
