@@ -132,7 +132,7 @@ def grade_notebook(
         return SubmissionResult(status="error", error=why, checks=unread, execution=None, **base)
     started = time.monotonic()
     problem = draw(assignment, seed)
-    reference = importlib.import_module(assignment.reference)
+    reference = importlib.import_module(assignment.reference) if assignment.reference else None
     sandbox, summary = _execute(assignment, nb, sandbox_factory)
     try:
         defined = sandbox.defined_functions()
