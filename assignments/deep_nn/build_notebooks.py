@@ -27,7 +27,7 @@ import nbformat
 if str(Path(__file__).resolve().parents[2]) not in sys.path:  # run as a script: this checkout's package
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from assignments._notebook_builder import CLOSE, OPEN, build, fill, replace_once, with_changes  # noqa: E402
+from assignments._notebook_builder import OPEN, build, fill, replace_once, with_changes  # noqa: E402,F401
 from assignments._notebook_builder import main as _main, write_assignment, write_notebook  # noqa: E402,F401
 
 GRADED_FUNCTIONS = (
