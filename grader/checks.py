@@ -9,6 +9,7 @@ exist) raises AssignmentSpecError.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import unittest.mock
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from . import dropout, extract, scoring
+from . import dropout, extract, roles, scoring
 from .config import Assignment, CheckSpec
 from .errors import AssignmentSpecError
 from .sandbox import Sandbox
 from .extract import Failure, Labeled, compare, describe
 from .fixtures import PublicReference, Unavailable
 from .gradcheck import check_gradients
-from .inputs import Problem
+from .inputs import Problem, draw
 from .records import CheckResult, GradientReport
 
 # A student's gradient checker must report at most this for right gradients. The
@@ -41,7 +42,7 @@ class Context:
     assignment: Assignment
     sandbox: Sandbox
     problem: Problem
-    reference: ModuleType | PublicReference
+    reference: ModuleType | PublicReference | None
     defined: tuple[str, ...]
 
     def inputs(self, names, replace: Mapping[str, str] | None = None) -> list[Any]:
@@ -55,11 +56,22 @@ class Context:
             out.append(self.problem[key])
         return out
 
+    def reference_value(self, spec: CheckSpec, args: list[Any]) -> Any:
+        """What the reference returns for a value check: its role's function, else the
+        reference module's function of the same name."""
+        if not spec.role:
+            return self.reference_call(spec.function, args)
+        fn = roles.function(spec.role, self.assignment.network, spec.cache or self.assignment.network.cache)
+        return fn(*copy.deepcopy(args))
+
     def call(self, function: str, args: list[Any], patch: Mapping[str, str] | None = None) -> tuple[Any, Failure | None]:
         return extract.call(self.sandbox, function, args, defined=self.defined, patch=patch,
                             timeout=self.assignment.limits.call_timeout)
 
     def reference_call(self, function: str, args: list[Any], patch: Mapping[str, str] | None = None) -> Any:
+        if self.reference is None:
+            raise AssignmentSpecError(f"the spec has no reference module, so {function}() has no reference; "
+                                      "give its check a 'role'", path=str(self.assignment.folder))
         if not isinstance(self.reference, ModuleType):
             # Public fixtures (grader.fixtures): answers recorded at the public inputs.
             return self.reference.reference_call(function, args, patch)
@@ -105,7 +117,7 @@ def check_value(spec: CheckSpec, ctx: Context) -> CheckResult:
     got, failure = ctx.call(spec.function, args)
     if failure:
         return failed_result(spec, failure)
-    expected = ctx.reference_call(spec.function, args)
+    expected = ctx.reference_value(spec, args)
     problems = _compare_returns(got, expected, spec, ctx)
     if problems:
         return CheckResult(spec.name, spec.function, "fail", 0.0, spec.points, _join(problems))
@@ -141,10 +153,12 @@ def check_gradient(spec: CheckSpec, ctx: Context) -> CheckResult:
     args, masks, note = dropout.frozen_inputs(spec, ctx)
     grads, failure = ctx.call(spec.function, args)
     if failure:
-        return failed_result(spec, failure, lambd=spec.lambd)
+        return failed_result(spec, failure, lambd=spec.lambd, keep_prob=spec.keep_prob,
+                             layers=ctx.problem.network.layer_dims)
     report = _gradcheck(grads, spec, ctx, masks)
     lead = "" if isinstance(grads, dict) else f"{spec.function}() should return a dict of gradients but returned {describe(grads)}. "
-    extra = dict(lambd=spec.lambd, relative_error=report.relative_error, blocks=tuple(report.blocks.values()))
+    extra = dict(lambd=spec.lambd, keep_prob=spec.keep_prob, layers=ctx.problem.network.layer_dims,
+                 relative_error=report.relative_error, blocks=tuple(report.blocks.values()))
     if not report.passed:
         score = scoring.by_blocks(spec.points, (b.passed for b in report.blocks.values()))
         message = lead + _blocks_message(report) + dropout.keep_prob_note(report, spec.keep_prob) + note
@@ -185,14 +199,25 @@ def _blocks_message(report: GradientReport) -> str:
     return " ".join([head, *sentences, *report.notes])
 
 
+# Arguments of a backward function that the forward function's outputs replace, to
+# learn whether a fault lies in the forward pass: its first output (the network's
+# output) and its last (the cache).
+_FROM_FORWARD_FIRST = ("AL",)
+_FROM_FORWARD_LAST = ("cache", "caches")
+
+
 def _forward_origin(spec: CheckSpec, ctx: Context, args: list[Any], masks: dict | None) -> tuple[str | None, str]:
-    if not spec.forward or "cache" not in spec.args:
+    if not spec.forward or not set(_FROM_FORWARD_LAST) & set(spec.args):
         return None, ""
     out, failure = ctx.call(spec.forward, ctx.inputs(spec.forward_args))
     if failure or not isinstance(out, (tuple, list)) or not out:
         return None, ""  # the forward's own check reports this
     args = list(args)
-    args[spec.args.index("cache")] = out[-1]
+    for i, name in enumerate(spec.args):
+        if name in _FROM_FORWARD_LAST:
+            args[i] = out[-1]
+        elif name in _FROM_FORWARD_FIRST:
+            args[i] = out[0]
     grads, failure = ctx.call(spec.function, args)
     if failure:
         return "forward", (f" But with the cache from your {spec.forward}() it fails ({failure.message}): "
@@ -254,12 +279,14 @@ KINDS: dict[str, Callable[[CheckSpec, Context], CheckResult]] = {
 
 
 def run(spec: CheckSpec, ctx: Context) -> CheckResult:
-    """Run one check of any kind.
+    """Run one check of any kind (on a network of its own ``layers``, if it has them).
 
     With public fixtures instead of the reference, a check that needs the reference at
     a point the fixtures do not hold (e.g. a dropout forward with masks of its own) is
     "unchecked": no points locally, and a sentence saying the instructor's grader checks it.
     """
+    if spec.layers:
+        ctx = dataclasses.replace(ctx, problem=draw(ctx.assignment, ctx.problem.seed, spec.layers))
     try:
         return KINDS[spec.type](spec, ctx)
     except Unavailable as exc:

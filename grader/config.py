@@ -22,27 +22,36 @@ from .sandbox import Limits
 from .gradcheck import DEFAULT_TOLERANCES, Tolerances
 
 CHECK_TYPES = ("value", "gradient", "gradcheck_function", "dropout_forward")
+# Reference functions the grader derives from the [network] (see grader.roles).
+ROLES = ("forward", "cost", "backward")
 HIDDEN = ("relu", "tanh", "sigmoid")
 OUTPUT = ("sigmoid", "softmax")
 
 
 @dataclass(frozen=True)
 class InputSpec:
-    """A named input: drawn uniformly from [low, high) with the run's seed, or a constant.
+    """A named input: drawn uniformly from [low, high) with the run's seed, a constant,
+    or a tuple of other inputs.
 
     Attributes:
         name: the name checks pass in ``args``.
         low, high: bounds of a uniform draw (unused for a constant).
         shape: the drawn array's shape; () draws a float.
-        value: a constant (a number or a nested list of numbers) instead of a draw,
-            e.g. ``zero = { value = 0.0 }`` to call a function with lambd = 0.
+        value: a constant instead of a draw: a number, a string (``"relu"``), or a nested
+            list of numbers, e.g. ``zero = { value = 0.0 }`` to call a function with
+            lambd = 0. An integer stays an integer (``n_x = { value = 3 }``), a list of
+            integers becomes an integer array (``layer_dims = { value = [5, 4, 3] }``),
+            other lists float arrays.
+        items: a tuple built from other inputs, by name; an item may itself be a list
+            of names (a nested tuple): ``cache = { tuple = [["A_prev", "W", "b"], "Z"] }``.
     """
 
     name: str
     low: float = 0.0
     high: float = 1.0
     shape: tuple[int, ...] = ()
-    value: float | tuple | None = None
+    value: float | int | str | tuple | None = None
+    items: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,13 @@ class CheckSpec:
             with "patch" (global name -> Python expression evaluated in the student's
             kernel for the call) and/or "replace" (argument name -> input name).
         rtol, atol: value and dropout_forward checks: comparison tolerances.
+        layers: the layer sizes of this check's reference network when they differ from
+            ``[network] layers`` (same activations and examples): the network inputs
+            (X, Y, parameters, cache, caches, AL, ...) are drawn for these sizes, so
+            one assignment can check an L-layer function at several depths.
+        role: value checks: compare with the reference function the grader derives from
+            the [network] ("forward", "cost" or "backward"; see ``grader.roles``)
+            instead of the function of the same name in the ``reference`` module.
     """
 
     name: str
@@ -122,6 +138,8 @@ class CheckSpec:
     wrong: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     rtol: float = 1e-6
     atol: float = 1e-9
+    layers: tuple[int, ...] = ()
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,7 +152,8 @@ class Assignment:
         folder: where assignment.toml lives.
         notebook: the starter notebook's file name.
         support: support files copied into the student's working directory.
-        reference: dotted module path of the instructor's reference functions.
+        reference: dotted module path of the instructor's reference functions; None
+            when every value check names a ``role`` (no Python needed).
         network: the reference network, if any check needs one.
         inputs: extra named inputs.
         checks: the graded checks, in order.
@@ -147,7 +166,7 @@ class Assignment:
     folder: Path
     notebook: str
     support: tuple[str, ...]
-    reference: str
+    reference: str | None
     network: NetworkSpec | None
     inputs: tuple[InputSpec, ...]
     checks: tuple[CheckSpec, ...]
@@ -256,9 +275,10 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
     for name in (notebook, *support):
         if not (folder / name).exists():
             raise top.error("support" if name in support else "notebook", f"names {name!r}, which is not in {folder}")
-    reference = top.get("reference", str)
+    reference = top.get("reference", str, None)
     network = _network(top.get("network", dict, None), path)
     inputs = tuple(_input(name, spec, path) for name, spec in top.get("inputs", dict, {}).items())
+    _check_tuples(inputs, path)
     checks_raw = top.get("checks", list, what="an array of [[checks]] tables")
     checks = tuple(_check(i, c, path) for i, c in enumerate(checks_raw))
     if not checks:
@@ -271,6 +291,9 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
         raise top.error("network", "is required by the gradient checks but missing")
     for i, c in enumerate(checks):
         _cross_check(i, c, network, path)
+        if reference is None and (c.type == "gradcheck_function" or (c.type == "value" and not c.role)):
+            raise top.error("reference", f"is required by the check {c.name!r} (a {c.type} check without a "
+                            f"'role' compares with the reference module's {c.function}()) but missing")
     limits = _limits(top.get("execution", dict, {}), path)
     tolerances = _tolerances(top.get("tolerances", dict, {}), path)
     top.finish()
@@ -281,8 +304,7 @@ def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
     if table is None:
         return None
     r = _Reader(table, path, "network.")
-    layers = r.get("layers", list, what="a list of at least two positive integers",
-                   check=lambda v: len(v) >= 2 and all(isinstance(x, int) and x > 0 for x in v))
+    layers = r.get("layers", list, what="a list of at least two positive integers", check=_layers)
     spec = NetworkSpec(
         layers=tuple(layers),
         hidden=r.get("hidden", str, "relu", check=lambda v: v in HIDDEN, what=f"one of {HIDDEN}"),
@@ -299,6 +321,10 @@ def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
     return spec
 
 
+def _layers(value: Any) -> bool:
+    return len(value) >= 2 and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in value)
+
+
 def _layout_problem(layout: tuple[str, ...], layers: tuple[int, ...]) -> str | None:
     """Why ``layout`` is not a cache layout of the network ``layers``, or None."""
     L = len(layers) - 1
@@ -311,10 +337,18 @@ def _input(name: str, table: Any, path: Path) -> InputSpec:
     if not isinstance(table, dict):
         raise AssignmentSpecError(f"must be a table like {{ uniform = [-1, 1] }}, got {table!r}", path=str(path), key=f"inputs.{name}")
     r = _Reader(table, path, f"inputs.{name}.")
+    kinds = [k for k in ("value", "uniform", "tuple") if k in table]
+    if len(kinds) > 1:
+        raise r.error(kinds[1], f"cannot be combined with {kinds[0]!r}: give one of 'value', 'uniform' "
+                      "(with an optional 'shape') or 'tuple'")
+    if "tuple" in table:
+        items = r.get("tuple", list, what="a non-empty list of input names (or lists of them)", check=_names_tree)
+        r.finish()
+        return InputSpec(name, items=_frozen_names(items))
     if "value" in table:
-        if "uniform" in table or "shape" in table:
+        if "shape" in table:
             raise r.error("value", "is a constant: give either 'value' or 'uniform' (with an optional 'shape'), not both")
-        value = r.get("value", (int, float, list), what="a number or a (nested) list of numbers",
+        value = r.get("value", (int, float, str, list), what="a number, a string or a (nested) list of numbers",
                       check=lambda v: not isinstance(v, list) or _numeric_array(v))
         r.finish()
         return InputSpec(name, value=_frozen(value))
@@ -334,8 +368,37 @@ def _numeric_array(value: list) -> bool:
         return False
 
 
-def _frozen(value: float | list) -> float | tuple:
-    return tuple(_frozen(v) for v in value) if isinstance(value, list) else float(value)
+def _frozen(value: float | int | str | list) -> float | int | str | tuple:
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value if isinstance(value, (int, str)) else float(value)
+
+
+def _names_tree(value: Any) -> bool:
+    """A non-empty list whose items are identifiers or such lists."""
+    return isinstance(value, list) and bool(value) and all(
+        (isinstance(v, str) and v.isidentifier()) or _names_tree(v) for v in value)
+
+
+def _frozen_names(value: list) -> tuple:
+    return tuple(_frozen_names(v) if isinstance(v, list) else v for v in value)
+
+
+def _check_tuples(inputs: tuple[InputSpec, ...], path: Path) -> None:
+    """A tuple input may name only inputs declared before it (so there are no cycles)
+    or the inputs the [network] provides (checked when the check runs)."""
+    declared: set[str] = set()
+
+    def names(items: tuple) -> list[str]:
+        return [n for v in items for n in (names(v) if isinstance(v, tuple) else [v])]
+
+    for spec in inputs:
+        if spec.items is not None:
+            later = [n for n in names(spec.items) if n not in declared and any(s.name == n for s in inputs)]
+            if later:
+                raise AssignmentSpecError(f"names {later}, declared after it or itself: a tuple may only name "
+                                          "inputs declared before it", path=str(path), key=f"inputs.{spec.name}.tuple")
+        declared.add(spec.name)
 
 
 def _check(index: int, table: Any, path: Path) -> CheckSpec:
@@ -367,6 +430,9 @@ def _check(index: int, table: Any, path: Path) -> CheckSpec:
         wrong=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in wrong.items()}),
         rtol=r.get("rtol", float, 1e-6, check=lambda v: v >= 0, what="a number >= 0"),
         atol=r.get("atol", float, 1e-9, check=lambda v: v >= 0, what="a number >= 0"),
+        layers=tuple(r.get("layers", list, [], what="a list of at least two positive integers",
+                           check=lambda v: not v or _layers(v))),
+        role=r.get("role", str, None, check=lambda v: v in ROLES, what=f"one of {ROLES}"),
     )
     r.finish()
     if kind == "gradcheck_function" and not wrong:
@@ -379,6 +445,8 @@ def _check(index: int, table: Any, path: Path) -> CheckSpec:
         raise r.error("masks_args", "is required when 'masks_from' is given")
     if spec.masks_args and not spec.masks_from:
         raise r.error("masks_args", "only applies with 'masks_from'")
+    if spec.role and kind != "value":
+        raise r.error("role", f"only applies to value checks, not {kind!r}")
     if spec.keep_prob != 1.0 and kind not in ("gradient", "dropout_forward"):
         raise r.error("keep_prob", f"only applies to gradient and dropout_forward checks, not {kind!r}")
     return spec
@@ -390,15 +458,19 @@ def _cross_check(index: int, spec: CheckSpec, network: NetworkSpec | None, path:
         return AssignmentSpecError(message, path=str(path), key=f"checks[{index}].{key}")
 
     if network is None:
-        if spec.type in ("gradient", "dropout_forward") or spec.cache:
+        if spec.type in ("gradient", "dropout_forward") or spec.cache or spec.layers or spec.role:
             raise AssignmentSpecError(f"is required by the check {spec.name!r} but missing", path=str(path), key="network")
         return
-    problem = _layout_problem(spec.cache, network.layers)
+    layers = spec.layers or network.layers
+    if spec.layers and (problem := _layout_problem(network.cache, layers)) and not spec.cache:
+        raise error("layers", f"does not fit [network] cache, which {problem.replace('names', 'names entries')}: "
+                    "give this check its own 'cache' layout")
+    problem = _layout_problem(spec.cache, layers)
     if problem:
         raise error("cache", problem)
     layout = spec.cache or network.cache
     masks = sorted(n for n in layout if n.startswith("D"))
-    hidden = [f"D{l}" for l in range(1, len(network.layers) - 1)]
+    hidden = [f"D{l}" for l in range(1, len(layers) - 1)]
     if (spec.type == "dropout_forward" or spec.masks_from) and masks != hidden:
         raise error("cache", f"must name the dropout masks {', '.join(hidden)} (the layout of the cache the dropout "
                     f"forward returns), got {list(layout)}")

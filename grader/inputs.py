@@ -10,7 +10,12 @@ Named inputs a check can pass (``args = ["X", "Y", "cache"]``):
   reference forward's cache in the spec's layout), ``gradients`` (the reference
   backward's dZ/dW/db/dA), ``gradients_wrong`` (the same with the last hidden layer's
   dW doubled, to see whether a student's gradient checker notices), ``lambd``,
-  ``keep_prob`` and ``m``.
+  ``keep_prob`` and ``m``; and, for the layer-by-layer notebooks ("Building your Deep
+  Neural Network: Step by Step"), ``AL`` (the reference forward's output) and ``caches``
+  (its list of per-layer caches ``((A_prev, W, b), Z)``).
+
+A check with its own ``layers`` gets the network inputs of a network of those sizes
+(``draw(..., layers=...)``); every other input is the same as in the default draw.
 
 A gradient check whose cache layout names dropout masks does not use ``cache``: it
 builds its own with ``Problem.dropout_cache`` (see ``grader.dropout``).
@@ -18,6 +23,7 @@ builds its own with ``Problem.dropout_cache`` (see ``grader.dropout``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .config import Assignment, NetworkSpec
+from .errors import AssignmentSpecError
 
 if TYPE_CHECKING:
     from reference import fcnet
@@ -100,15 +107,23 @@ def _network_values(spec: NetworkSpec, rng: np.random.Generator) -> tuple[fcnet.
     wrong[target] = 2 * wrong[target]
     values = {
         "X": X, "Y": Y, "parameters": params, "m": spec.examples,
-        "gradients": _dls_order(grads, arch.depth), "gradients_wrong": _dls_order(wrong, arch.depth),
+        "gradients": dls_order(grads, arch.depth), "gradients_wrong": dls_order(wrong, arch.depth),
         "lambd": spec.lambd, "keep_prob": spec.keep_prob,
     }
-    if spec.cache:
+    if spec.cache and set(spec.cache) <= {*cache, *params}:  # a check's own layers may not fit it
         values["cache"] = _layout(cache, params, spec.cache)
+    values["AL"] = cache[f"A{arch.depth}"]
+    values["caches"] = layer_caches(cache, params, arch.depth)
     return arch, values
 
 
-def _dls_order(grads: Mapping[str, np.ndarray], L: int) -> dict[str, np.ndarray]:
+def layer_caches(cache: Mapping[str, np.ndarray], params: Mapping[str, np.ndarray], L: int) -> list[tuple]:
+    """The reference forward's cache as the step-by-step notebooks keep it: one
+    ``((A_prev, W, b), Z)`` per layer, in a list."""
+    return [((cache[f"A{l - 1}"], params[f"W{l}"], params[f"b{l}"]), cache[f"Z{l}"]) for l in range(1, L + 1)]
+
+
+def dls_order(grads: Mapping[str, np.ndarray], L: int) -> dict[str, np.ndarray]:
     """Gradients keyed like the notebooks return them: dZ3, dW3, db3, dA2, dZ2, ..."""
     out = {}
     for l in range(L, 0, -1):
@@ -118,19 +133,56 @@ def _dls_order(grads: Mapping[str, np.ndarray], L: int) -> dict[str, np.ndarray]
     return out
 
 
-def draw(assignment: Assignment, seed: int) -> Problem:
-    """Draw every named input of ``assignment`` from ``seed``."""
+def draw(assignment: Assignment, seed: int, layers: tuple[int, ...] = ()) -> Problem:
+    """Draw every named input of ``assignment`` from ``seed``.
+
+    Args:
+        assignment: the spec.
+        seed: the run's seed.
+        layers: layer sizes replacing ``[network] layers`` (a check's own ``layers``).
+    """
     rng = np.random.default_rng([seed, 0x5EED])
     values: dict[str, Any] = {}
     arch = None
     if assignment.network is not None:
-        arch, net_values = _network_values(assignment.network, rng)
+        network = dataclasses.replace(assignment.network, layers=tuple(layers)) if layers else assignment.network
+        arch, net_values = _network_values(network, rng)
         values.update(net_values)
     for spec in assignment.inputs:
+        if spec.items is not None:
+            continue  # built below, from the other inputs
         if spec.value is not None:
             # Constants draw nothing, so adding one leaves every other input unchanged.
-            values[spec.name] = spec.value if isinstance(spec.value, float) else np.array(spec.value, dtype=float)
+            values[spec.name] = _constant(spec.value)
             continue
         sample = rng.uniform(spec.low, spec.high, size=spec.shape or None)
         values[spec.name] = float(sample) if not spec.shape else sample
+    for spec in assignment.inputs:
+        if spec.items is not None:
+            values[spec.name] = _assemble(spec.items, values, spec.name)
     return Problem(seed, MappingProxyType(values), arch)
+
+
+def _constant(value: float | int | str | tuple) -> Any:
+    if not isinstance(value, tuple):
+        return value
+
+    def flat(v):
+        return [x for item in v for x in (flat(item) if isinstance(item, tuple) else [item])]
+
+    ints = all(isinstance(x, int) for x in flat(value))
+    return np.array(value, dtype=np.int64 if ints else float)
+
+
+def _assemble(items: tuple, values: Mapping[str, Any], name: str) -> tuple:
+    """The tuple input ``name``: other inputs by name, nested as declared."""
+    out = []
+    for item in items:
+        if isinstance(item, tuple):
+            out.append(_assemble(item, values, name))
+        elif item in values:
+            out.append(values[item])
+        else:
+            raise AssignmentSpecError(f"[inputs.{name}.tuple] names the input {item!r}, which is not defined; "
+                                      f"inputs: {', '.join(sorted(values))}")
+    return tuple(out)

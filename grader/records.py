@@ -183,6 +183,9 @@ class CheckResult:
         message: for the student: numbers first, then one exact sentence per failure.
         detail: for staff only: tracebacks, raw values; never shown to students.
         lambd: the L2 strength of a gradient check, else None.
+        keep_prob: the dropout keep probability of a gradient check's reference
+            network (1 without dropout), else None.
+        layers: the layer sizes of a gradient check's reference network, else None.
         relative_error: overall seed distance of a gradient check, else None.
         origin: where a gradient fault lies, "forward" or "backward", else None.
         blocks: the per-block reports of a gradient check.
@@ -196,6 +199,8 @@ class CheckResult:
     message: str
     detail: str = ""
     lambd: float | None = None
+    keep_prob: float | None = None
+    layers: tuple[int, ...] | None = None
     relative_error: float | None = None
     origin: str | None = None
     blocks: tuple[BlockReport, ...] = ()
@@ -209,6 +214,8 @@ class CheckResult:
             "max_score": self.max_score,
             "message": self.message,
             "lambd": self.lambd,
+            "keep_prob": self.keep_prob,
+            "layers": None if self.layers is None else list(self.layers),
             "relative_error": _finite_or_none(self.relative_error),
             "origin": self.origin,
             "blocks": [b.to_dict() for b in self.blocks],

@@ -336,11 +336,22 @@ class NetworkCost:
         )
 
     def hypotheses(self, params: Mapping[str, np.ndarray]) -> list[Hypothesis]:
-        """Gradients of the wrong backward passes students commonly write, one bug each."""
+        """Gradients of the wrong backward passes students commonly write, one bug each.
+
+        One hidden layer at a time first, then (with two or more hidden layers) the same
+        mistake in every hidden layer, as a loop over the layers makes it.
+        """
         out = []
-        for l in range(1, self.arch.depth):
+        hidden = range(1, self.arch.depth)
+        for l in hidden:
             for wrong, sentence in WRONG_DERIVATIVES[self.arch.hidden].items():
-                kind = "relu_mask" if self.arch.hidden == "relu" and wrong in ("relu_from_dA", "none") else "activation"
-                out.append(Hypothesis(kind, sentence.format(l=l), self.gradients(params, {l: wrong})))
+                out.append(Hypothesis(self._kind(wrong), sentence.format(l=l), self.gradients(params, {l: wrong})))
+        if len(hidden) > 1:
+            for wrong, sentence in WRONG_DERIVATIVES[self.arch.hidden].items():
+                text = f"{sentence.format(l='[l]')}, in every hidden layer l = 1 to {self.arch.depth - 1}"
+                out.append(Hypothesis(self._kind(wrong), text, self.gradients(params, dict.fromkeys(hidden, wrong))))
         return out
+
+    def _kind(self, wrong: str) -> str:
+        return "relu_mask" if self.arch.hidden == "relu" and wrong in ("relu_from_dA", "none") else "activation"
 

@@ -46,10 +46,16 @@ def _error(tmp_path, **kw) -> str:
 
 
 def test_constant_inputs_are_drawn_as_given(tmp_path):
-    a = _load(tmp_path, inputs='zero = { value = 0 }\nrow = { value = [[1, 2.5]] }\nu = { uniform = [0, 1] }')
+    inputs = ('zero = { value = 0.0 }\nrow = { value = [[1, 2.5]] }\nu = { uniform = [0, 1] }\n'
+              'n = { value = 3 }\ndims = { value = [5, 4, 3] }\nact = { value = "relu" }')
+    a = _load(tmp_path, inputs=inputs)
     values = draw(a, seed=4).values
     assert values["zero"] == 0.0 and isinstance(values["zero"], float)
     np.testing.assert_array_equal(values["row"], [[1.0, 2.5]])
+    # TOML's integers stay integers: np.random.randn(n, ...) needs them.
+    assert values["n"] == 3 and isinstance(values["n"], int)
+    assert values["dims"].dtype == np.int64 and values["dims"].tolist() == [5, 4, 3]
+    assert values["act"] == "relu"
     # A constant draws nothing: the uniform input is the same with or without it.
     (tmp_path / "b").mkdir()
     alone = _load(tmp_path / "b", inputs="u = { uniform = [0, 1] }")
@@ -59,9 +65,13 @@ def test_constant_inputs_are_drawn_as_given(tmp_path):
 @pytest.mark.parametrize(
     "inputs, words",
     [
-        ('c = { value = 1.0, uniform = [0, 1] }', "give either 'value' or 'uniform'"),
-        ('c = { value = "x" }', "must be a number or a (nested) list of numbers"),
-        ('c = { value = [[1, 2], [3]] }', "must be a number or a (nested) list of numbers"),
+        ('c = { value = 1.0, uniform = [0, 1] }', "[inputs.c.uniform] cannot be combined with 'value'"),
+        ('c = { value = 1.0, shape = [2] }', "give either 'value' or 'uniform'"),
+        ('c = { value = true }', "must be a number, a string or a (nested) list of numbers"),
+        ('c = { value = [[1, 2], [3]] }', "must be a number, a string or a (nested) list of numbers"),
+        ('c = { tuple = [] }', "[inputs.c.tuple] must be a non-empty list of input names"),
+        ('c = { tuple = ["a b"] }', "[inputs.c.tuple] must be a non-empty list of input names"),
+        ('c = { tuple = ["d"] }\nd = { value = 1 }', "[inputs.c.tuple] names ['d'], declared after it or itself"),
     ],
 )
 def test_bad_constant_inputs_are_rejected(tmp_path, inputs, words):
@@ -118,3 +128,51 @@ def test_the_bundled_regularization_spec_loads():
     assert ("gradient", 0.0, 1.0, None) in kinds and ("gradient", 0.7, 1.0, None) in kinds
     assert ("gradient", 0.0, 0.86, "forward_propagation_with_dropout") in kinds
     assert a.limits.cell_timeout >= 60 and a.max_score == 9.0
+
+
+def test_tuple_inputs_nest_other_inputs(tmp_path):
+    inputs = 'A = { uniform = [0, 1], shape = [3, 2] }\nZ = { value = [[1.0, 2.0]] }\ncache = { tuple = [["A", "parameters"], "Z"] }'
+    values = draw(_load(tmp_path, inputs=inputs), seed=2).values
+    (A, params), Z = values["cache"]
+    assert A is values["A"] and params is values["parameters"] and Z is values["Z"]
+
+
+def test_a_tuple_naming_an_unknown_input_is_an_instructor_error(tmp_path):
+    a = _load(tmp_path, inputs='c = { tuple = ["nope"] }')
+    with pytest.raises(AssignmentSpecError, match=r"\[inputs.c.tuple\] names the input 'nope'"):
+        draw(a, seed=0)
+
+
+def test_a_check_with_its_own_layers_gets_inputs_of_that_network(tmp_path):
+    check = 'type = "gradient"\nfunction = "f"\nargs = ["AL", "Y", "caches"]\nlayers = [2, 3, 3, 3, 1]'
+    a = _load(tmp_path, check=check, inputs="u = { uniform = [0, 1] }")
+    assert a.checks[0].layers == (2, 3, 3, 3, 1)
+    default, deep = draw(a, seed=3), draw(a, seed=3, layers=(2, 3, 3, 3, 1))
+    assert deep["u"] == default["u"]  # only the network inputs change
+    assert len(deep["caches"]) == 4 and deep["AL"].shape == (1, 5)
+    (A_prev, W, b), Z = deep["caches"][3]
+    assert W.shape == (1, 3) and A_prev.shape == (3, 5) and Z.shape == (1, 5)
+
+
+@pytest.mark.parametrize(
+    "check, words",
+    [
+        ('type = "gradient"\nfunction = "f"\nargs = ["X"]\nlayers = [3]', "[checks[0].layers] must be a list of at least two"),
+        ('type = "gradient"\nfunction = "f"\nargs = ["X"]\nlayers = [2, 1]', "[checks[0].layers] does not fit [network] cache"),
+        ('type = "value"\nfunction = "f"\nargs = ["X"]\nrole = "predict"', "[checks[0].role] must be one of"),
+        ('type = "gradient"\nfunction = "f"\nargs = ["X"]\nrole = "cost"', "[checks[0].role] only applies to value checks"),
+    ],
+)
+def test_bad_layers_and_roles_are_rejected(tmp_path, check, words):
+    assert words in _error(tmp_path, check=check)
+
+
+def test_without_a_reference_module_every_value_check_needs_a_role(tmp_path):
+    (tmp_path / "n.ipynb").write_text("{}")
+    text = textwrap.dedent(BASE).format(check='type = "value"\nfunction = "f"\nargs = ["X"]', inputs="")
+    (tmp_path / "assignment.toml").write_text(text.replace('reference = "reference.regularization"\n', ""))
+    with pytest.raises(AssignmentSpecError, match=r"\[reference\] is required by the check 'f'"):
+        config.load(tmp_path)
+    (tmp_path / "assignment.toml").write_text(text.replace('reference = "reference.regularization"\n', "")
+                                              .replace('args = ["X"]', 'args = ["X", "parameters"]\nrole = "forward"'))
+    assert config.load(tmp_path).reference is None

@@ -28,6 +28,12 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+if str(Path(__file__).resolve().parents[2]) not in sys.path:  # run as a script: this checkout's package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from assignments._notebook_builder import KERNELSPEC, LANGUAGE_INFO, SAMPLES_DIRNAME  # noqa: E402,F401
+from assignments._notebook_builder import main as _main, replace_once, write_assignment, write_notebook  # noqa: E402,F401
+
 # The functions the grader grades, in notebook order.
 GRADED_FUNCTIONS = (
     "compute_cost_with_regularization",
@@ -37,25 +43,9 @@ GRADED_FUNCTIONS = (
 )
 
 STARTER_FILENAME = "Regularization.ipynb"
-SAMPLES_DIRNAME = "samples"
 # Iterations of each training run in the original notebook (model's default).
 ITERATIONS = 30000
 
-KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
-
-
-def replace_once(text: str, old: str, new: str) -> str:
-    """Return ``text`` with the single occurrence of ``old`` replaced by ``new``.
-
-    Raises:
-        ValueError: ``old`` occurs zero times or more than once. A substitution that
-            silently does nothing would produce a "buggy" notebook that is correct.
-    """
-    count = text.count(old)
-    if count != 1:
-        raise ValueError(f"expected exactly one occurrence of {old!r}, found {count}")
-    return text.replace(old, new)
 
 
 # ---------------------------------------------------------------------------
@@ -598,35 +588,14 @@ def samples() -> dict[str, nbformat.NotebookNode]:
     }
 
 
-def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Validate ``nb`` and write it to ``path`` (UTF-8, sorted keys, trailing newline)."""
-    nbformat.validate(nb)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as f:
-        nbformat.write(nb, f)
-
-
 def write_all(out_dir: Path) -> list[Path]:
     """Write the starter notebook and the samples under ``out_dir``; returns the paths, starter first."""
-    written = [out_dir / STARTER_FILENAME]
-    write_notebook(build_notebook(STARTER), written[0])
-    for stem, nb in samples().items():
-        path = out_dir / SAMPLES_DIRNAME / f"{stem}.ipynb"
-        write_notebook(nb, path)
-        written.append(path)
-    return written
+    return write_assignment(out_dir, STARTER_FILENAME, build_notebook(STARTER), samples())
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: ``build_notebooks.py [OUT_DIR]``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) > 1:
-        print("usage: build_notebooks.py [OUT_DIR]", file=sys.stderr)
-        return 2
-    out_dir = Path(args[0]) if args else Path(__file__).resolve().parent
-    for path in write_all(out_dir):
-        print(path)
-    return 0
+    return _main(argv, write_all, __file__)
 
 
 if __name__ == "__main__":
