@@ -194,7 +194,10 @@ def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequenc
     """
     hide = []
     for name in SECRET_PACKAGES:
-        spec = importlib.util.find_spec(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):  # not installed (a student's release bundle), or blocked
+            continue
         if spec is not None and spec.submodule_search_locations:
             hide.extend(str(Path(p).resolve()) for p in spec.submodule_search_locations)
     return Policy(
