@@ -147,6 +147,15 @@ def _warm_up(support: Path) -> tuple[object, list[str]]:
             preloaded.append(name)
         except Exception:  # optional: a notebook that needs it gets the ImportError itself
             pass
+    if "matplotlib.pyplot" in preloaded:
+        # Load fonts and the Agg renderer once, not in every child's first plot.
+        import matplotlib.pyplot as plt
+
+        figure = plt.figure()
+        figure.gca().plot([0, 1], [0, 1])
+        figure.gca().set_title("warm")
+        figure.canvas.draw()
+        plt.close("all")
 
     class Shell(InteractiveShell):
         """Keeps the last error as ipykernel reports it: ename, evalue, traceback lines."""
@@ -157,6 +166,10 @@ def _warm_up(support: Path) -> tuple[object, list[str]]:
             except Exception:
                 text = "<the exception message could not be shown>"
             self.grader_error = (getattr(etype, "__name__", "Error"), text, list(stb))
+
+        def ask_exit(self):
+            # exit() / quit(): as in ipykernel, the process stops after this cell.
+            self.exit_now = True
 
         def enable_gui(self, gui=None):
             # As in ipykernel: "%matplotlib inline" needs no GUI event loop.

@@ -1,7 +1,8 @@
-"""Tests for grader.execute: the kernel sandbox.
+"""Tests for both execution engines: grader.execute (kernel) and grader.warm (warm).
 
-Most tests share one sandbox that ran one notebook (module-scoped fixture);
-behaviours that end the kernel get their own sandbox.
+The same tests prove the same semantics for both: the ``engine`` fixture is the
+sandbox class. Most tests share one sandbox that ran one notebook (module-scoped
+fixture); behaviours that end the process get their own sandbox.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from grader.errors import NotebookExecutionError
 from grader.execute import KernelSandbox
 from grader.sandbox import Limits
+from grader.warm import WarmSandbox, available
+
+ENGINES = [KernelSandbox, pytest.param(WarmSandbox, marks=pytest.mark.skipif(not available(), reason="needs fork"))]
 
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 
@@ -110,8 +114,13 @@ def support(tmp_path_factory):
     return [root / "helpers.py", root / "datasets"]
 
 
+@pytest.fixture(scope="module", params=ENGINES, ids=["kernel", "warm"])
+def engine(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def main(support):
+def main(engine, support):
     """One sandbox that ran a notebook exercising most cell behaviours."""
     magics = "%load_ext autoreload\n%autoreload 2\n%time _ = 1\n!echo shell-ok > shell.txt"
     if HAS_MATPLOTLIB:
@@ -131,7 +140,7 @@ def main(support):
     before = nbformat.writes(nb)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GRADER_TEST_SECRET", "must-not-leak")
-        sandbox = KernelSandbox(support_files=support, limits=Limits(cell_timeout=2, call_timeout=3))
+        sandbox = engine(support_files=support, limits=Limits(cell_timeout=2, call_timeout=3))
         # tracemalloc sees Python objects (e.g. stored outputs); the resident-set
         # high-water mark also sees messages buffered inside ZeroMQ.
         max_rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -282,8 +291,8 @@ def test_patch_replaces_globals_only_during_the_call(main):
     assert sandbox.call("has_new_name").value is False
 
 
-def test_patch_must_be_valid_python():
-    with KernelSandbox() as sandbox:  # validation happens before the kernel starts
+def test_patch_must_be_valid_python(engine):
+    with engine() as sandbox:  # validation happens before the kernel starts
         with pytest.raises(ValueError, match="not a valid expression"):
             sandbox.call("f", patch={"helper": "lambda x:"})
         with pytest.raises(ValueError, match="identifiers"):
@@ -349,7 +358,7 @@ def test_defined_functions_lists_the_notebooks_callables(main):
 
 
 @pytest.mark.slow
-def test_cell_ignoring_the_interrupt_gets_the_kernel_killed():
+def test_cell_ignoring_the_interrupt_gets_the_kernel_killed(engine):
     stubborn = (
         "while True:\n"
         "    try:\n"
@@ -359,7 +368,7 @@ def test_cell_ignoring_the_interrupt_gets_the_kernel_killed():
         "        pass\n"
     )
     nb = notebook("x = 1", stubborn, "y = 2", ("md", "note"), "z = 3")
-    with KernelSandbox(limits=Limits(cell_timeout=1)) as sandbox:
+    with engine(limits=Limits(cell_timeout=1)) as sandbox:
         start = time.monotonic()
         result = sandbox.run(nb)
         assert time.monotonic() - start < 15
@@ -373,9 +382,9 @@ def test_cell_ignoring_the_interrupt_gets_the_kernel_killed():
 
 
 @pytest.mark.slow
-def test_cell_that_exits_the_process_is_a_dead_kernel():
+def test_cell_that_exits_the_process_is_a_dead_kernel(engine):
     nb = notebook(("md", "intro"), "import os\ndef f():\n    return 1", "os._exit(1)", "x = 1", "y = 2")
-    with KernelSandbox() as sandbox:
+    with engine() as sandbox:
         result = sandbox.run(nb)
         assert result.kernel_died and not result.timed_out
         assert [(e.cell, e.ename) for e in result.errors] == [(2, "DeadKernelError")]
@@ -388,8 +397,8 @@ def test_cell_that_exits_the_process_is_a_dead_kernel():
 
 
 @pytest.mark.slow
-def test_cell_calling_exit_is_a_dead_kernel():
-    with KernelSandbox() as sandbox:
+def test_cell_calling_exit_is_a_dead_kernel(engine):
+    with engine() as sandbox:
         result = sandbox.run(notebook("x = 1", "exit()", "y = 2"))
         assert result.kernel_died
         assert [(e.cell, e.ename) for e in result.errors] == [(1, "DeadKernelError")]
@@ -397,9 +406,9 @@ def test_cell_calling_exit_is_a_dead_kernel():
 
 
 @pytest.mark.slow
-def test_notebook_time_budget_skips_the_remaining_cells():
+def test_notebook_time_budget_skips_the_remaining_cells(engine):
     nb = notebook("import time", "time.sleep(1.0)", "time.sleep(30)", "x = 1")
-    with KernelSandbox(limits=Limits(notebook_timeout=2.5)) as sandbox:
+    with engine(limits=Limits(notebook_timeout=2.5)) as sandbox:
         result = sandbox.run(nb)
         assert result.timed_out and not result.kernel_died
         assert [(e.cell, e.ename) for e in result.errors] == [(2, "CellTimeoutError")]
@@ -409,7 +418,7 @@ def test_notebook_time_budget_skips_the_remaining_cells():
 
 
 @pytest.mark.slow
-def test_close_kills_student_processes_and_removes_the_directory():
+def test_close_kills_student_processes_and_removes_the_directory(engine):
     start_children = """
 import subprocess, sys, os, time
 sleeper = subprocess.Popen(["sleep", "1000"])
@@ -421,7 +430,7 @@ while not os.path.exists("ready"):
 with open("pids", "w") as fh:
     fh.write(f"{sleeper.pid} {stubborn.pid}")
 """
-    sandbox = KernelSandbox()
+    sandbox = engine()
     result = sandbox.run(notebook(start_children))
     assert result.errors == ()
     pids = [int(p) for p in (sandbox.workdir / "pids").read_text().split()]
@@ -446,6 +455,6 @@ def test_unknown_kernel_raises_notebook_execution_error():
     assert not sandbox.workdir.exists()
 
 
-def test_missing_support_file_raises_notebook_execution_error(tmp_path):
+def test_missing_support_file_raises_notebook_execution_error(engine, tmp_path):
     with pytest.raises(NotebookExecutionError, match="support file"):
-        KernelSandbox(support_files=[tmp_path / "absent.py"])
+        engine(support_files=[tmp_path / "absent.py"])
