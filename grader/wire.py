@@ -115,8 +115,9 @@ def write(path, value: object, *, max_bytes: int | None = None) -> None:
     Raises:
         WireError: the arrays exceed ``max_bytes``.
     """
+    members = _members(value, max_bytes)
     with open(path, "wb") as fh:
-        _write_to(fh, value, max_bytes)
+        _savez(fh, allow_pickle=False, **members)
 
 
 def dumps(value: object, *, max_bytes: int | None = None) -> bytes:
@@ -125,17 +126,19 @@ def dumps(value: object, *, max_bytes: int | None = None) -> bytes:
     Raises:
         WireError: the arrays exceed ``max_bytes``.
     """
+    members = _members(value, max_bytes)
     buffer = _BytesIO()
-    _write_to(buffer, value, max_bytes)
+    _savez(buffer, allow_pickle=False, **members)
     return buffer.getvalue()
 
 
-def _write_to(fh, value: object, max_bytes: int | None) -> None:
+def _members(value: object, max_bytes: int | None) -> dict[str, np.ndarray]:
+    """The .npz members for ``value``, checked against ``max_bytes`` before anything is written."""
     manifest, arrays = encode(value)
     total = sum(int(a.nbytes) for a in arrays.values())
     if max_bytes is not None and total > max_bytes:
         raise WireError(f"the value holds {total} bytes of array data, more than the limit of {max_bytes} bytes")
-    _savez(fh, allow_pickle=False, **{MANIFEST_KEY: _array(manifest)}, **arrays)
+    return {MANIFEST_KEY: _array(manifest), **arrays}
 
 
 def read(path, *, max_bytes: int) -> object:
