@@ -260,7 +260,7 @@ def test_wire_source_is_self_contained():
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "dataclasses", "json", "re", "numpy"}
+    assert imported <= {"__future__", "dataclasses", "io", "json", "re", "numpy"}
 
 
 def test_wire_source_works_when_execd_into_a_private_module(tmp_path, monkeypatch):
