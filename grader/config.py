@@ -24,6 +24,7 @@ from .gradcheck import DEFAULT_TOLERANCES, Tolerances
 CHECK_TYPES = ("value", "gradient", "gradcheck_function", "dropout_forward")
 HIDDEN = ("relu", "tanh", "sigmoid")
 OUTPUT = ("sigmoid", "softmax")
+ENGINES = ("auto", "warm", "kernel")
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,9 @@ class Assignment:
         checks: the graded checks, in order.
         limits: execution time limits.
         tolerances: gradient-check policy with the spec's overrides applied.
+        engine: ``[execution] engine``: "warm" (a child forked from a pre-warmed
+            worker), "kernel" (a Jupyter kernel per submission) or "auto" (warm
+            where the platform can fork, else kernel).
     """
 
     name: str
@@ -153,6 +157,7 @@ class Assignment:
     checks: tuple[CheckSpec, ...]
     limits: Limits
     tolerances: Tolerances
+    engine: str = "auto"
 
     @property
     def max_score(self) -> float:
@@ -271,10 +276,14 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
         raise top.error("network", "is required by the gradient checks but missing")
     for i, c in enumerate(checks):
         _cross_check(i, c, network, path)
-    limits = _limits(top.get("execution", dict, {}), path)
+    execution = top.get("execution", dict, {})
+    limits = _limits(execution, path)
+    engine = _Reader(execution, path, "execution.").get(
+        "engine", str, "auto", check=lambda v: v in ENGINES, what=f"one of {ENGINES}")
     tolerances = _tolerances(top.get("tolerances", dict, {}), path)
     top.finish()
-    return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits, tolerances)
+    return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits,
+                      tolerances, engine)
 
 
 def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
@@ -410,7 +419,7 @@ def _limits(table: Mapping[str, Any], path: Path) -> Limits:
     r = _Reader(table, path, "execution.")
     values = {f.name: r.get(f.name, type(f.default), f.default, check=lambda v: v > 0, what="a positive number")
               for f in fields(Limits)}
-    r.finish()
+    r.finish(known={"engine"})
     return Limits(**values)
 
 
