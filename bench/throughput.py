@@ -1,12 +1,17 @@
-"""Throughput of batch grading against plain nbclient execution of the same notebooks.
+"""Throughput of batch grading, side by side with other ways to run the same notebooks.
 
-    python bench/throughput.py --copies 4 --jobs 2
+    python bench/throughput.py --copies 4 --jobs 1 [--nbgrader] [--gradcheck]
 
 grades COPIES copies of each sample notebook with ``grader.batch`` (sandboxed execution,
-every check, result files, gradebook) and, in the same run, executes the same notebooks
-with plain ``nbclient.NotebookClient(allow_errors=True).execute()`` (one kernel per
-notebook, the same number of worker processes), then prints notebooks/s for both and
-their ratio. Numbers depend on the machine; nothing asserts on them.
+every check, result files, gradebook) on the warm engine and on the kernel engine and,
+in the same run, executes the same notebooks with plain
+``nbclient.NotebookClient(allow_errors=True).execute()`` (one kernel per notebook), with
+``nbgrader autograde`` (``--nbgrader``: in its own venv under build/, skipped with the
+reason where it cannot be installed) and as the bare limit: the same cells exec'd in an
+already-warm Python. It prints seconds and notebooks/s per column, ratios to the warm
+grader, and our per-notebook overhead beyond the bare limit. ``--gradcheck`` also times
+the 784-128-64-10 network check against a full per-entry central-difference check.
+Numbers depend on the machine; nothing asserts on them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from grader import batch, config
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import others  # noqa: E402  (bench/others.py: the columns that are not our grader)
 
 
 def _plain(args: tuple[str, str]) -> None:
@@ -54,10 +62,12 @@ def _time_plain(notebooks: list[Path], support: list[Path], tmp: Path, jobs: int
     return time.perf_counter() - started
 
 
-def _time_grader(spec: config.Assignment, notebooks: list[Path], tmp: Path, jobs: int, assignment: str) -> float:
-    subs, _ = batch.collect([str(p) for p in notebooks], tmp / "work", preferred=spec.notebook)
+def _time_grader(spec: config.Assignment, notebooks: list[Path], tmp: Path, jobs: int, assignment: str,
+                 engine: str) -> float:
+    subs, _ = batch.collect([str(p) for p in notebooks], tmp / f"work-{engine}", preferred=spec.notebook)
     started = time.perf_counter()
-    batch.run(spec, subs, tmp / "grades", batch.LocalExecutor(jobs), assignment_ref=assignment, seed=0)
+    batch.run(spec, subs, tmp / f"grades-{engine}", batch.LocalExecutor(jobs), assignment_ref=assignment, seed=0,
+              engine=engine)
     return time.perf_counter() - started
 
 
@@ -68,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", default="gradient_checking")
     parser.add_argument("--samples", nargs="*", default=None,
                         help="sample notebook names or paths (default: every sample of the assignment)")
+    parser.add_argument("--nbgrader", action="store_true",
+                        help="also time nbgrader autograde (installs it into build/bench-nbgrader-venv)")
+    parser.add_argument("--gradcheck", action="store_true",
+                        help="also time the 784-128-64-10 check against a full central-difference check")
     args = parser.parse_args(argv)
     spec = config.load(args.assignment)
     sample_dir = spec.folder / "samples"
@@ -85,12 +99,25 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copy(s, dest)
                 notebooks.append(dest)
         n = len(notebooks)
-        ours = _time_grader(spec, notebooks, tmp, args.jobs, args.assignment)
-        plain = _time_plain(notebooks, spec.support_paths(), tmp, args.jobs)
+        columns = {"grader, warm engine": _time_grader(spec, notebooks, tmp, args.jobs, args.assignment, "warm")}
+        columns["grader, kernel engine"] = _time_grader(spec, notebooks, tmp, args.jobs, args.assignment, "kernel")
+        plain = columns["plain nbclient execute"] = _time_plain(notebooks, spec.support_paths(), tmp, args.jobs)
+        if args.nbgrader:
+            columns["nbgrader autograde"] = others.time_nbgrader(notebooks, spec, tmp)
+        bare = columns["bare limit (cells exec'd, warm Python)"] = others.time_bare(notebooks, spec, tmp)
+    ours = columns["grader, warm engine"]
     print(f"notebooks: {n} ({args.copies} copies of {len(samples)} samples), jobs: {args.jobs}")
-    print(f"grader (execute + checks + results): {ours:7.2f} s  {n / ours:6.2f} notebooks/s")
-    print(f"plain nbclient execute:              {plain:7.2f} s  {n / plain:6.2f} notebooks/s")
+    print(f"{'':40} {'seconds':>9} {'nb/s':>8} {'warm grader throughput / this':>30}")
+    for name, seconds in columns.items():
+        if isinstance(seconds, str):
+            print(f"{name:40} skipped: {seconds}")
+            continue
+        print(f"{name:40} {seconds:9.2f} {n / seconds:8.2f} {seconds / ours:29.2f}x")
     print(f"ratio grader/nbclient throughput: {(n / ours) / (n / plain):.2f}")
+    print(f"warm grader overhead beyond the bare limit: {(ours - bare) / n * 1000:.0f} ms per notebook "
+          f"({ours / bare:.2f}x the bare limit)")
+    if args.gradcheck:
+        others.print_gradcheck()
     return 0
 
 

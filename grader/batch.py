@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from . import analytics, config, gradebook, report
 from .errors import GraderError, UsageError
-from .grade import grade_notebook
+from .grade import factory_for, grade_notebook
 
 MAX_ZIP_BYTES = 2 * 2**30  # total uncompressed size accepted from one archive
 MAX_ZIP_MEMBERS = 20_000
@@ -64,6 +64,7 @@ class Task:
     out_dir: str
     seed: int
     gradescope: str | None = None  # also write Gradescope results to this file under out_dir
+    engine: str | None = None  # "warm", "kernel", "auto"; None: the assignment's choice
 
 
 # --- collecting ---------------------------------------------------------------------
@@ -239,7 +240,9 @@ def grade_one(task: Task) -> dict:
 
     try:
         spec = _spec(task.assignment)
-        result = grade_notebook(spec, Path(task.notebook), seed=task.seed)
+        # The warm worker behind the factory lives in this process (a pool worker or a
+        # dask worker) and is reused by every task it grades.
+        result = grade_notebook(spec, Path(task.notebook), seed=task.seed, sandbox_factory=factory_for(task.engine))
     except GraderError:
         raise
     except Exception as exc:  # the grader's own failure on one file
@@ -344,7 +347,7 @@ class BatchOutcome:
 
 def plan(spec: config.Assignment, submissions: list[Submission], out_dir: Path, *,
          assignment_ref: str, seed: int, force: bool = False,
-         gradescope: bool = False) -> tuple[list[Task], dict[str, dict]]:
+         gradescope: bool = False, engine: str | None = None) -> tuple[list[Task], dict[str, dict]]:
     """Split submissions into tasks to grade and current results to keep (by student id).
 
     With ``gradescope``, each task also writes Gradescope's format: ``results.json`` for
@@ -360,19 +363,20 @@ def plan(spec: config.Assignment, submissions: list[Submission], out_dir: Path, 
             current[sub.student_id] = doc
         else:
             gs = None if not gradescope else "results.json" if len(submissions) == 1 else f"gradescope/{sub.student_id}.json"
-            tasks.append(Task(assignment_ref, sub.student_id, str(sub.path), str(out_dir), seed, gs))
+            tasks.append(Task(assignment_ref, sub.student_id, str(sub.path), str(out_dir), seed, gs, engine))
     return tasks, current
 
 
 def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, executor, *,
         assignment_ref: str, seed: int, force: bool = False, gradescope: bool = False,
-        on_plan=None, on_result=None) -> BatchOutcome:
+        engine: str | None = None, on_plan=None, on_result=None) -> BatchOutcome:
     """Grade what is not current, record every result in the gradebook, summarize the class.
 
     Args:
         spec: the loaded assignment; ``assignment_ref`` is how workers load it again.
         executor: a LocalExecutor or DaskExecutor.
         force: regrade even current results.
+        engine: the execution engine ("warm", "kernel", "auto"); None: the assignment's.
         on_plan(to_grade, skipped): called once before grading starts.
         on_result(task, outcome): called as each submission finishes (outcome has
             "doc" or "broken").
@@ -382,7 +386,7 @@ def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, e
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tasks, docs = plan(spec, submissions, out_dir, assignment_ref=assignment_ref, seed=seed,
-                       force=force, gradescope=gradescope)
+                       force=force, gradescope=gradescope, engine=engine)
     outcome = BatchOutcome(docs=docs, graded=[], skipped=list(docs), broken=[])
     if on_plan:
         on_plan(len(tasks), len(docs))

@@ -26,7 +26,7 @@ import click
 
 from . import analytics, batch, config, doctor, gradebook, report
 from .errors import GraderError, UsageError
-from .grade import grade_notebook
+from .grade import factory_for, grade_notebook
 from .inputs import SEED_ENV, default_seed
 
 
@@ -102,6 +102,12 @@ class _Progress:
             self.bar.close()
 
 
+_ENGINE = click.option(
+    "--engine", type=click.Choice(["auto", "warm", "kernel"]), default=None,
+    help="Where notebooks run: warm (forked from a pre-warmed worker), kernel (a Jupyter kernel each), "
+         "auto (warm where the platform can fork). Default: the assignment's [execution] engine, else auto.")
+
+
 @main.command()
 @click.argument("assignment")
 @click.argument("submissions", nargs=-1, required=True)
@@ -114,8 +120,9 @@ class _Progress:
 @click.option("--format", "fmt", type=click.Choice(["json", "gradescope"]), default="json", show_default=True,
               help="gradescope: also write Gradescope results (results.json for one submission, else gradescope/<id>.json).")
 @click.option("--seed", type=int, default=None, help=f"Input seed; keep it secret. Default: ${SEED_ENV} or 0.")
+@_ENGINE
 def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int, executor: str,
-          scheduler: str | None, force: bool, fmt: str, seed: int | None) -> None:
+          scheduler: str | None, force: bool, fmt: str, seed: int | None, engine: str | None) -> None:
     """Grade SUBMISSIONS for ASSIGNMENT (a bundled name or a folder).
 
     SUBMISSIONS are notebooks, folders of notebooks, folders of per-student folders
@@ -123,6 +130,7 @@ def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int
     or folder name. A rerun grades only what changed since the last run.
     """
     spec = _load(assignment)
+    factory_for(engine or spec.engine)  # a UsageError now rather than in every worker
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
     if executor == "dask":
@@ -141,7 +149,8 @@ def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int
         progress = _Progress(sys.stderr.isatty())
         try:
             outcome = batch.run(spec, subs, out, pool, assignment_ref=assignment, seed=_seed(seed), force=force,
-                                gradescope=fmt == "gradescope", on_plan=progress.plan, on_result=progress.result)
+                                gradescope=fmt == "gradescope", engine=engine, on_plan=progress.plan,
+                                on_result=progress.result)
         except KeyboardInterrupt:
             progress.close()
             click.secho(f"\nInterrupted after {progress.done} of {progress.total}; finished results are saved. "
@@ -238,13 +247,14 @@ def _guess_assignment(notebook: Path) -> str:
               help="Bundled name or folder (e.g. a release bundle); guessed from the notebook if omitted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the feedback JSON instead of the report.")
 @click.option("--seed", type=int, default=None, help="Input seed (default 0).")
-def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None) -> None:
+@_ENGINE
+def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None, engine: str | None) -> None:
     """Check your NOTEBOOK before you hand it in."""
     path = Path(notebook)
     if not path.is_file():
         raise UsageError(f"no such notebook: {notebook}")
     spec = _load(assignment or _guess_assignment(path))
-    result = grade_notebook(spec, path, seed=_seed(seed))
+    result = grade_notebook(spec, path, seed=_seed(seed), sandbox_factory=factory_for(engine))
     if as_json:
         click.echo(json.dumps(report.to_feedback(result), indent=2))
     else:

@@ -26,6 +26,7 @@ CHECK_TYPES = ("value", "gradient", "gradcheck_function", "dropout_forward")
 ROLES = ("forward", "cost", "backward")
 HIDDEN = ("relu", "tanh", "sigmoid")
 OUTPUT = ("sigmoid", "softmax")
+ENGINES = ("auto", "warm", "kernel")
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,9 @@ class Assignment:
         checks: the graded checks, in order.
         limits: execution time limits.
         tolerances: gradient-check policy with the spec's overrides applied.
+        engine: ``[execution] engine``: "warm" (a child forked from a pre-warmed
+            worker), "kernel" (a Jupyter kernel per submission) or "auto" (warm
+            where the platform can fork, else kernel).
     """
 
     name: str
@@ -172,6 +176,7 @@ class Assignment:
     checks: tuple[CheckSpec, ...]
     limits: Limits
     tolerances: Tolerances
+    engine: str = "auto"
 
     @property
     def max_score(self) -> float:
@@ -294,10 +299,14 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
         if reference is None and (c.type == "gradcheck_function" or (c.type == "value" and not c.role)):
             raise top.error("reference", f"is required by the check {c.name!r} (a {c.type} check without a "
                             f"'role' compares with the reference module's {c.function}()) but missing")
-    limits = _limits(top.get("execution", dict, {}), path)
+    execution = top.get("execution", dict, {})
+    limits = _limits(execution, path)
+    engine = _Reader(execution, path, "execution.").get(
+        "engine", str, "auto", check=lambda v: v in ENGINES, what=f"one of {ENGINES}")
     tolerances = _tolerances(top.get("tolerances", dict, {}), path)
     top.finish()
-    return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits, tolerances)
+    return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits,
+                      tolerances, engine)
 
 
 def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
@@ -483,7 +492,7 @@ def _limits(table: Mapping[str, Any], path: Path) -> Limits:
     values = {f.name: r.get(f.name, bool, f.default, what="true or false") if isinstance(f.default, bool)
               else r.get(f.name, type(f.default), f.default, check=lambda v: v > 0, what="a positive number")
               for f in fields(Limits)}
-    r.finish()
+    r.finish(known={"engine"})
     return Limits(**values)
 
 

@@ -35,8 +35,40 @@ SandboxFactory = Callable[[Assignment], Sandbox]
 
 
 def kernel_sandbox(assignment: Assignment) -> Sandbox:
-    """The default sandbox: an ipykernel in a fresh folder holding the support files."""
+    """An ipykernel in a fresh folder holding the support files."""
     return KernelSandbox(support_files=assignment.support_paths(), limits=assignment.limits)
+
+
+def warm_sandbox(assignment: Assignment) -> Sandbox:
+    """A child forked from this process's warm worker for the assignment (started once)."""
+    from .warm import WarmSandbox
+
+    return WarmSandbox(support_files=assignment.support_paths(), limits=assignment.limits)
+
+
+def factory_for(engine: str | None = None) -> SandboxFactory:
+    """The factory for an engine name; None means the assignment's ``[execution] engine``.
+
+    "auto" is "warm" where the platform can fork, else "kernel".
+
+    Raises:
+        UsageError: "warm" was asked for where the platform cannot fork.
+    """
+    from .warm import available
+
+    if engine is None:
+        return lambda assignment: factory_for(assignment.engine)(assignment)
+    if engine == "auto":
+        engine = "warm" if available() else "kernel"
+    if engine == "warm" and not available():
+        raise UsageError("the warm engine needs fork() and Unix sockets, which this platform lacks",
+                         hint="use --engine kernel")
+    return {"warm": warm_sandbox, "kernel": kernel_sandbox}[engine]
+
+
+def default_sandbox(assignment: Assignment) -> Sandbox:
+    """The sandbox the assignment asks for (warm by default where the platform allows it)."""
+    return factory_for(None)(assignment)
 
 
 def read_notebook(data: bytes) -> tuple[nbformat.NotebookNode | None, str | None]:
@@ -107,7 +139,7 @@ def grade_notebook(
     path: Path,
     *,
     seed: int = 0,
-    sandbox_factory: SandboxFactory = kernel_sandbox,
+    sandbox_factory: SandboxFactory = default_sandbox,
     public_fixtures: fixtures.PublicFixtures | None = None,
 ) -> SubmissionResult:
     """Grade one submission.
@@ -116,7 +148,7 @@ def grade_notebook(
         assignment: the loaded spec.
         path: the submitted notebook file.
         seed: the input seed (secret in instructor runs).
-        sandbox_factory: makes the sandbox; the default runs an ipykernel.
+        sandbox_factory: makes the sandbox; the default follows the assignment's engine.
         public_fixtures: check against these instead of the reference. Without them the
             reference module is used, or, when it is not installed (a student's release
             bundle), the fixtures in the assignment's folder.

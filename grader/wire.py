@@ -22,6 +22,7 @@ binds the numpy functions it needs at import time: a student who later writes
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
 
@@ -54,6 +55,7 @@ _read_headers = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,
 }
+_BytesIO = io.BytesIO
 _dumps = json.dumps
 _loads = json.loads
 
@@ -113,12 +115,30 @@ def write(path, value: object, *, max_bytes: int | None = None) -> None:
     Raises:
         WireError: the arrays exceed ``max_bytes``.
     """
+    members = _members(value, max_bytes)
+    with open(path, "wb") as fh:
+        _savez(fh, allow_pickle=False, **members)
+
+
+def dumps(value: object, *, max_bytes: int | None = None) -> bytes:
+    """The bytes :func:`write` would store for ``value`` (for pipes and sockets).
+
+    Raises:
+        WireError: the arrays exceed ``max_bytes``.
+    """
+    members = _members(value, max_bytes)
+    buffer = _BytesIO()
+    _savez(buffer, allow_pickle=False, **members)
+    return buffer.getvalue()
+
+
+def _members(value: object, max_bytes: int | None) -> dict[str, np.ndarray]:
+    """The .npz members for ``value``, checked against ``max_bytes`` before anything is written."""
     manifest, arrays = encode(value)
     total = sum(int(a.nbytes) for a in arrays.values())
     if max_bytes is not None and total > max_bytes:
         raise WireError(f"the value holds {total} bytes of array data, more than the limit of {max_bytes} bytes")
-    with open(path, "wb") as fh:
-        _savez(fh, allow_pickle=False, **{MANIFEST_KEY: _array(manifest)}, **arrays)
+    return {MANIFEST_KEY: _array(manifest), **arrays}
 
 
 def read(path, *, max_bytes: int) -> object:
@@ -139,6 +159,21 @@ def read(path, *, max_bytes: int) -> object:
         fh = open(path, "rb")  # opened here so it is closed even when np.load fails
     except OSError as exc:
         raise WireError(f"cannot open the file: {exc}") from None
+    return _read_from(fh, max_bytes)
+
+
+def loads(data: bytes, *, max_bytes: int) -> object:
+    """Decode bytes made by :func:`dumps`, validating everything as :func:`read` does.
+
+    Raises:
+        WireError: see :func:`read`.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise WireError(f"expected bytes, got {type(data).__name__}")
+    return _read_from(_BytesIO(data), max_bytes)
+
+
+def _read_from(fh, max_bytes: int) -> object:
     with fh:
         try:
             npz = _load(fh, allow_pickle=False)

@@ -1,12 +1,14 @@
-"""Tests for grader.execute: the kernel sandbox.
+"""Tests for both execution engines: grader.execute (kernel) and grader.warm (warm).
 
-Most tests share one sandbox that ran one notebook (module-scoped fixture);
-behaviours that end the kernel get their own sandbox.
+The same tests prove the same semantics for both: the ``engine`` fixture is the
+sandbox class. Most tests share one sandbox that ran one notebook (module-scoped
+fixture); behaviours that end the process get their own sandbox.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import resource
 import sys
 import time
@@ -21,6 +23,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from grader.errors import NotebookExecutionError
 from grader.execute import KernelSandbox
 from grader.sandbox import Limits
+from grader.warm import WarmSandbox, available
+
+ENGINES = [KernelSandbox, pytest.param(WarmSandbox, marks=pytest.mark.skipif(not available(), reason="needs fork"))]
 
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 
@@ -114,8 +119,13 @@ def support(tmp_path_factory):
     return [root / "helpers.py", root / "datasets"]
 
 
+@pytest.fixture(scope="module", params=ENGINES, ids=["kernel", "warm"])
+def engine(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def main(support):
+def main(engine, support):
     """One sandbox that ran a notebook exercising most cell behaviours."""
     magics = "%load_ext autoreload\n%autoreload 2\n%time _ = 1\n!echo shell-ok > shell.txt"
     if HAS_MATPLOTLIB:
@@ -135,7 +145,7 @@ def main(support):
     before = nbformat.writes(nb)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GRADER_TEST_SECRET", "must-not-leak")
-        sandbox = KernelSandbox(support_files=support, limits=Limits(cell_timeout=2, call_timeout=3))
+        sandbox = engine(support_files=support, limits=Limits(cell_timeout=2, call_timeout=3))
         # tracemalloc sees Python objects (e.g. stored outputs); the resident-set
         # high-water mark also sees messages buffered inside ZeroMQ.
         max_rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -288,8 +298,8 @@ def test_patch_replaces_globals_only_during_the_call(main):
     assert sandbox.call("has_new_name").value is False
 
 
-def test_patch_must_be_valid_python():
-    with KernelSandbox() as sandbox:  # validation happens before the kernel starts
+def test_patch_must_be_valid_python(engine):
+    with engine() as sandbox:  # validation happens before the kernel starts
         with pytest.raises(ValueError, match="not a valid expression"):
             sandbox.call("f", patch={"helper": "lambda x:"})
         with pytest.raises(ValueError, match="identifiers"):
@@ -355,7 +365,7 @@ def test_defined_functions_lists_the_notebooks_callables(main):
 
 
 @pytest.mark.slow
-def test_cell_ignoring_the_interrupt_gets_the_kernel_killed():
+def test_cell_ignoring_the_interrupt_gets_the_kernel_killed(engine):
     stubborn = (
         "while True:\n"
         "    try:\n"
@@ -365,7 +375,7 @@ def test_cell_ignoring_the_interrupt_gets_the_kernel_killed():
         "        pass\n"
     )
     nb = notebook("x = 1", stubborn, "y = 2", ("md", "note"), "z = 3")
-    with KernelSandbox(limits=Limits(cell_timeout=1)) as sandbox:
+    with engine(limits=Limits(cell_timeout=1)) as sandbox:
         start = time.monotonic()
         result = sandbox.run(nb)
         assert time.monotonic() - start < 15
@@ -379,9 +389,9 @@ def test_cell_ignoring_the_interrupt_gets_the_kernel_killed():
 
 
 @pytest.mark.slow
-def test_cell_that_exits_the_process_is_a_dead_kernel():
+def test_cell_that_exits_the_process_is_a_dead_kernel(engine):
     nb = notebook(("md", "intro"), "import os\ndef f():\n    return 1", "os._exit(1)", "x = 1", "y = 2")
-    with KernelSandbox() as sandbox:
+    with engine() as sandbox:
         result = sandbox.run(nb)
         assert result.kernel_died and not result.timed_out
         assert [(e.cell, e.ename) for e in result.errors] == [(2, "DeadKernelError")]
@@ -394,8 +404,8 @@ def test_cell_that_exits_the_process_is_a_dead_kernel():
 
 
 @pytest.mark.slow
-def test_cell_calling_exit_is_a_dead_kernel():
-    with KernelSandbox() as sandbox:
+def test_cell_calling_exit_is_a_dead_kernel(engine):
+    with engine() as sandbox:
         result = sandbox.run(notebook("x = 1", "exit()", "y = 2"))
         assert result.kernel_died
         assert [(e.cell, e.ename) for e in result.errors] == [(1, "DeadKernelError")]
@@ -403,9 +413,9 @@ def test_cell_calling_exit_is_a_dead_kernel():
 
 
 @pytest.mark.slow
-def test_notebook_time_budget_skips_the_remaining_cells():
+def test_notebook_time_budget_skips_the_remaining_cells(engine):
     nb = notebook("import time", "time.sleep(1.0)", "time.sleep(30)", "x = 1")
-    with KernelSandbox(limits=Limits(notebook_timeout=2.5)) as sandbox:
+    with engine(limits=Limits(notebook_timeout=2.5)) as sandbox:
         result = sandbox.run(nb)
         assert result.timed_out and not result.kernel_died
         assert [(e.cell, e.ename) for e in result.errors] == [(2, "CellTimeoutError")]
@@ -414,7 +424,6 @@ def test_notebook_time_budget_skips_the_remaining_cells():
         assert result.seconds < 2.5 + 4
 
 
-@pytest.mark.slow
 def host_processes_with(token: str) -> list[int]:
     """Host pids whose command line contains ``token`` (pids inside a namespace differ)."""
     pids = []
@@ -430,7 +439,7 @@ def host_processes_with(token: str) -> list[int]:
 
 
 @pytest.mark.slow
-def test_close_kills_student_processes_and_removes_the_directory():
+def test_close_kills_student_processes_and_removes_the_directory(engine):
     token = f"grader-test-{time.monotonic_ns()}"
     start_children = f"""
 import subprocess, sys, os, time
@@ -443,7 +452,7 @@ subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1000)", {token!
 while not os.path.exists("ready"):
     time.sleep(0.05)
 """
-    sandbox = KernelSandbox()
+    sandbox = engine()
     result = sandbox.run(notebook(start_children))
     assert result.errors == ()
     pids = host_processes_with(token)
@@ -468,6 +477,27 @@ def test_unknown_kernel_raises_notebook_execution_error():
     assert not sandbox.workdir.exists()
 
 
-def test_missing_support_file_raises_notebook_execution_error(tmp_path):
+def test_missing_support_file_raises_notebook_execution_error(engine, tmp_path):
     with pytest.raises(NotebookExecutionError, match="support file"):
-        KernelSandbox(support_files=[tmp_path / "absent.py"])
+        engine(support_files=[tmp_path / "absent.py"])
+
+
+@pytest.mark.slow
+def test_both_engines_confine_the_student_and_say_so(engine):
+    import reference
+
+    secret = str(Path(reference.__file__).resolve().parent)
+    with engine() as sandbox:
+        result = sandbox.run(notebook("import os\ndef sees(path):\n    return os.path.exists(path)\n"
+                                      "def uid():\n    return os.getuid()\n"))
+        assert result.errors == ()
+        iso = sandbox.isolation
+        assert iso.engine in ("kernel", "warm") and iso.limits["memory_mb"] == Limits().memory_mb
+        if "mount" not in iso.namespaces:  # no namespaces on this machine: it must say what is exposed
+            assert iso.residual
+            return
+        assert sandbox.call("sees", (secret,)).value is False
+        assert sandbox.call("sees", (str(sandbox.workdir),)).value is True
+        assert {"pid", "network"} <= set(iso.namespaces)
+        if os.geteuid() == 0:
+            assert sandbox.call("uid").value != 0

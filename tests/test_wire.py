@@ -260,7 +260,7 @@ def test_wire_source_is_self_contained():
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "dataclasses", "json", "re", "numpy"}
+    assert imported <= {"__future__", "dataclasses", "io", "json", "re", "numpy"}
 
 
 def test_wire_source_works_when_execd_into_a_private_module(tmp_path, monkeypatch):
@@ -276,3 +276,13 @@ def test_wire_source_works_when_execd_into_a_private_module(tmp_path, monkeypatc
     module.write(tmp_path / "v.npz", {"x": np.float32(2.0), "y": np.ones(2)})
     out = module.read(tmp_path / "v.npz", max_bytes=100)
     assert type(out["x"]) is np.float32 and out["y"].tolist() == [1.0, 1.0]
+
+
+def test_dumps_and_loads_round_trip_in_memory():
+    value = {"W1": np.ones((2, 3), dtype=np.float32), "names": ["a", "b"], "n": 3}
+    got = wire.loads(wire.dumps(value), max_bytes=1 << 20)
+    assert list(got) == ["W1", "names", "n"] and got["W1"].dtype == np.float32 and got["n"] == 3
+    with pytest.raises(wire.WireError):
+        wire.loads(b"not an npz archive", max_bytes=1 << 20)
+    with pytest.raises(wire.WireError):
+        wire.dumps(np.zeros(100), max_bytes=10)

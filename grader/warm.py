@@ -1,0 +1,614 @@
+"""Run a student notebook in a child forked from a pre-warmed worker (the warm engine).
+
+Starting a Jupyter kernel costs about half a second per submission, a hundred times
+what a typical student's code takes. :class:`WarmSandbox` pays that once per grading
+job instead: a worker interpreter (see :mod:`grader._warm_worker`) is started with
+subprocess, never forked from the grader, whose memory holds the secret seed and
+the reference solutions. It imports numpy, IPython, matplotlib and the assignment's
+support modules once, then forks one child per submission. The child runs the cells
+with ``InteractiveShell.run_cell`` (so magics and ``!cmd`` work as in Jupyter),
+confined by :func:`grader.confine.enter`, and dies with the sandbox: nothing a
+student does reaches the next submission.
+
+Semantics and result types are those of :class:`grader.execute.KernelSandbox`. Only
+:mod:`grader.wire` bytes cross the boundary, as validated frames on a Unix socket;
+a child that writes anything else is stopped and reported as a dead process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import dataclasses
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from grader import wire
+from grader._warm_worker import FORK, FrameReader, ProtocolError, send_frame
+from grader.errors import NotebookExecutionError
+from grader.records import Isolation
+from grader.sandbox import CallResult, CellError, ExecutionResult, Limits, confinement
+
+_INTERRUPT_GRACE = 3.0  # seconds a SIGINT gets to stop student code before the child is killed
+_POLL = 0.2  # how often a wait checks that the child is still alive without a pidfd
+_MAX_REPLY = 16 * 2**20  # bytes of one non-value frame (cell replies, names, call status)
+_MAX_WORKERS = 2  # distinct support-file sets kept warm in one grader process
+_TIMEOUT = object()
+_PACKAGE = Path(__file__).resolve().parent
+
+# Run with ``python -c``: sys.path[0] is then the worker's cwd (its support copy), not
+# grader/, and the grader package is loaded from this very file's folder.
+_BOOT = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("grader", sys.argv[1], submodule_search_locations=[sys.argv[2]])
+module = importlib.util.module_from_spec(spec)
+sys.modules["grader"] = module
+spec.loader.exec_module(module)
+from grader import _warm_worker
+_warm_worker.main(int(sys.argv[3]))
+"""
+
+
+def available() -> bool:
+    """Whether this platform can run the warm engine (it needs fork and Unix sockets)."""
+    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
+
+
+class WarmSandbox:
+    """A :class:`Sandbox` backed by a child forked from a pre-warmed worker.
+
+    The child starts on first use. The worker is shared by every WarmSandbox in this
+    process with the same support files and environment, and is restarted if it dies.
+    Not thread-safe; use as a context manager or call :meth:`close`.
+
+    Args:
+        support_files: files or directories copied into the working directory (and
+            imported in advance by the worker when they are Python modules).
+        limits: time and size budgets.
+        env: extra variables added to the child's environment.
+
+    Attributes:
+        limits: the budgets in force.
+        workdir: the child's working directory (and HOME); removed by close().
+        isolation: the report of :func:`grader.confine.enter` once the child started.
+
+    Raises:
+        NotebookExecutionError: a support file does not exist.
+    """
+
+    def __init__(self, *, support_files: Sequence[Path] = (), limits: Limits = Limits(),
+                 env: Mapping[str, str] | None = None) -> None:
+        self.limits = limits
+        self._support = tuple(Path(p).resolve() for p in support_files)
+        for path in self._support:
+            if not path.exists():
+                raise NotebookExecutionError(f"could not copy support file {path}: no such file or directory")
+        self._extra_env = dict(env or {})
+        self._root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
+        self.workdir = self._root / "work"
+        self.isolation = Isolation("warm", residual=("the sandbox has not started",))
+        self._sock: socket.socket | None = None
+        self._reader = FrameReader()
+        self._pid = 0
+        self._pidfd = -1
+        self._rid = 0
+        self._dead = False
+        self._broken: str | None = None  # why the child was stopped for breaking the protocol
+        self._closed = False
+        self._group: list[int] = []  # the child's process group, until it is killed
+        self._cleanup = weakref.finalize(self, _kill_and_remove, self._group, self._root)
+
+    def __enter__(self) -> WarmSandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run(self, nb: nbformat.NotebookNode) -> ExecutionResult:
+        """Execute every code cell of ``nb`` in order, continuing after errors.
+
+        Args:
+            nb: the notebook; it is not modified and no outputs are kept.
+
+        Returns:
+            Which cells failed, timed out or were skipped.
+
+        Raises:
+            NotebookExecutionError: the worker or the child could not be started.
+        """
+        start = time.monotonic()
+        self._start()
+        deadline = time.monotonic() + self.limits.notebook_timeout
+        code = [(i, _source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
+        errors: list[CellError] = []
+        attempted, timed_out, skipped = 0, False, ()
+        for position, (index, source) in enumerate(code):
+            if self._dead or time.monotonic() >= deadline:
+                timed_out = timed_out or not self._dead
+                skipped = tuple(i for i, _ in code[position:])
+                break
+            attempted += 1
+            if not source.strip():
+                continue
+            budget = min(self.limits.cell_timeout, deadline - time.monotonic())
+            request = {"op": "run", "source": np.frombuffer(source.encode("utf-8", "surrogatepass"), np.uint8)}
+            state, replies = self._execute(request, None, budget)
+            if state in ("interrupted", "killed"):
+                timed_out = True
+                whole = budget < self.limits.cell_timeout
+                seconds = self.limits.notebook_timeout if whole else self.limits.cell_timeout
+                errors.append(CellError.timeout(index, source, seconds, whole_notebook=whole, killed=state == "killed"))
+                continue
+            reply = None if state == "dead" else self._cell_reply(replies[0])
+            if reply is None:
+                why = f"the process was stopped: {self._broken}" if self._broken else None
+                errors.append(CellError.dead_kernel(index, why) if why else CellError.dead_kernel(index))
+            elif reply.get("status") == "error":
+                errors.append(CellError.from_reply(index, reply))
+            if reply is not None and reply["exit"]:
+                errors.append(CellError.dead_kernel(index, "the cell called exit(), which stops the kernel"))
+                self._stop()
+        return ExecutionResult(time.monotonic() - start, attempted, tuple(errors), timed_out, self._dead, skipped)
+
+    def defined_functions(self) -> tuple[str, ...]:
+        """Names of the callables in the notebook's namespace, for "did you mean".
+
+        Returns:
+            Sorted names not starting with "_", without IPython's own. Best effort:
+            empty if the child is gone or the names cannot be listed.
+
+        Raises:
+            NotebookExecutionError: the child could not be started.
+        """
+        self._start()
+        if self._dead:
+            return ()
+        state, replies = self._execute({"op": "functions"}, None, self.limits.call_timeout)
+        if state != "done":
+            return ()
+        try:
+            names = wire.loads(replies[0], max_bytes=0)
+        except wire.WireError:
+            return ()
+        return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+
+    def call(
+        self, function: str, args: tuple = (), kwargs: dict | None = None, *, patch: dict[str, str] | None = None
+    ) -> CallResult:
+        """Call ``function`` in the child with fresh copies of the arguments.
+
+        Args:
+            function: a name in the notebook's namespace.
+            args: positional arguments (wire-encodable values).
+            kwargs: keyword arguments (wire-encodable values).
+            patch: global names mapped to Python expression source, replaced in
+                the notebook's namespace for the duration of the call only.
+
+        Returns:
+            The decoded value, or why there is none. Student failures never raise.
+
+        Raises:
+            ValueError: a patch key is not an identifier or its source does not compile.
+            NotebookExecutionError: the child could not be started.
+        """
+        patch = _checked_patch(patch)
+        self._start()
+        if self._dead or not self._alive():
+            self._stop()
+            return CallResult(False, ename="DeadKernelError", evalue="the kernel is not running", kernel_died=True)
+        arguments = wire.dumps({"args": tuple(args), "kwargs": dict(kwargs or {})})
+        request = {"op": "call", "function": str(function), "patch": patch, "max_bytes": self.limits.max_result_bytes}
+        state, replies = self._execute(request, arguments, self.limits.call_timeout)
+        if state == "dead":
+            why = f"; it was stopped: {self._broken}" if self._broken else ""
+            return CallResult(False, ename="DeadKernelError", evalue=f"the kernel died while running {function}(){why}",
+                              kernel_died=True)
+        if state != "done":
+            after = "; it ignored the interrupt, so the kernel was stopped" if state == "killed" else ""
+            evalue = f"{function}() did not return within {self.limits.call_timeout:g} s{after}"
+            return CallResult(False, ename="CallTimeoutError", evalue=evalue, timed_out=True, kernel_died=self._dead)
+        try:
+            status = wire.loads(replies[0], max_bytes=0)
+            fields = ("ename", "evalue", "line", "traceback")
+            if isinstance(status, dict) and set(status) == {"failed"}:
+                evalue = f"the sandbox could not exchange data with the notebook ({status['failed']})"
+                return CallResult(False, ename="WireError", evalue=evalue)
+            if not (isinstance(status, dict) and set(status) == {"ok", *fields} and isinstance(status["ok"], bool)
+                    and all(status[k] is None or isinstance(status[k], str) for k in fields)):
+                raise wire.WireError("the call status has an unexpected structure")
+            if not status["ok"]:
+                return CallResult(False, **{k: status[k] for k in fields})
+            if len(replies) < 2 or not replies[1]:
+                raise wire.WireError("the call returned no value")
+            return CallResult(True, value=wire.loads(replies[1], max_bytes=self.limits.max_result_bytes))
+        except wire.WireError as exc:
+            return CallResult(False, ename="WireError", evalue=str(exc))
+
+    def close(self) -> None:
+        """Kill the child and every process in its group, then delete the directory.
+
+        Safe to call more than once. The worker stays warm for the next sandbox.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._stop()
+        self._cleanup()
+
+    # -- the child ----------------------------------------------------------------------
+
+    def _start(self) -> None:
+        """Fork the child from a warm worker and wait for it to be ready, once."""
+        if self._closed:
+            raise NotebookExecutionError("the sandbox is closed")
+        if self._sock is not None:
+            return
+        env = _environment(self._extra_env)
+        problem = ""
+        for _attempt in range(2):  # a worker that died since its last fork is replaced once
+            worker = _worker_for(self._support, env, self.limits.startup_timeout)
+            try:
+                self._pid, self._sock = worker.fork(self._root, self._policy(), self.limits.startup_timeout)
+                break
+            except (OSError, ProtocolError, wire.WireError, NotebookExecutionError) as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+                _retire(worker)
+        else:
+            raise NotebookExecutionError(f"the warm worker could not start a child: {problem}")
+        self._group.append(self._pid)
+        try:
+            self._pidfd = os.pidfd_open(self._pid)
+        except (AttributeError, OSError):  # not Linux, or the child is already gone
+            self._pidfd = -1
+        payload = self._await(0, time.monotonic() + self.limits.startup_timeout, _MAX_REPLY)
+        try:
+            hello = wire.loads(payload, max_bytes=0) if isinstance(payload, bytes) else None
+        except wire.WireError:
+            hello = None
+        if not (isinstance(hello, dict) and hello.get("ready") is True and isinstance(hello.get("isolation"), dict)):
+            self._stop()
+            raise NotebookExecutionError("the warm worker's child did not start "
+                                         f"({self._broken or 'it exited or did not answer'})")
+        self.isolation = Isolation.from_report("warm", hello["isolation"])
+
+    def _policy(self) -> dict | None:
+        """The confinement policy of this sandbox's child, as plain data for the worker."""
+        if not self.limits.confine:
+            return None
+        policy = confinement(self.limits, workdir=self.workdir, scratch=self._root / "root")
+        return dataclasses.asdict(policy)
+
+    def _execute(self, request: dict, extra: bytes | None, timeout: float) -> tuple[str, list[bytes] | None]:
+        """Send one request; interrupt after ``timeout`` s and kill the child if that fails.
+
+        Returns:
+            ``(state, replies)``: state is "done", "interrupted" (stopped by SIGINT),
+            "killed" (ignored the interrupt; child stopped) or "dead" (the child
+            ended or broke the protocol). A call's reply is two frames (status,
+            value), everything else one.
+        """
+        self._rid += 1
+        rid = self._rid
+        try:
+            self._sock.settimeout(max(timeout, 0.1))  # a child that stops reading must not hang us
+            send_frame(self._sock, rid, wire.dumps(request))
+            if extra is not None:
+                send_frame(self._sock, rid, extra)
+        except OSError:
+            self._stop()
+            return "dead", None
+        reply = self._await(rid, time.monotonic() + max(timeout, 0.0), _MAX_REPLY)
+        state = "done"
+        if reply is _TIMEOUT:
+            self._signal(signal.SIGINT)
+            reply = self._await(rid, time.monotonic() + _INTERRUPT_GRACE, _MAX_REPLY)
+            state = "interrupted"
+            if reply is _TIMEOUT:
+                self._stop()
+                return "killed", None
+        if reply is None:
+            self._stop()
+            return "dead", None
+        replies = [reply]
+        if request["op"] == "call" and state == "done" and not _is_single(reply):
+            value = self._await(rid, time.monotonic() + max(timeout, 1.0),
+                                self.limits.max_result_bytes + _MAX_REPLY)
+            if not isinstance(value, bytes):
+                self._stop()
+                return "dead", None
+            replies.append(value)
+        elif _is_single(reply) == "interrupted":
+            state = "interrupted"
+        return state, replies
+
+    def _await(self, rid: int, deadline: float, max_len: int) -> bytes | None | object:
+        """The payload of the next frame for ``rid``, None if the child ended or broke
+        the protocol, or _TIMEOUT."""
+        waitables = [self._sock] + ([self._pidfd] if self._pidfd >= 0 else [])
+        while True:
+            try:
+                frame = self._reader.next(max_len)
+            except ProtocolError as exc:
+                self._broken = f"it wrote something other than the grader's protocol to its channel ({exc})"
+                return None
+            if frame is not None:
+                if frame[0] == rid:
+                    return frame[1]
+                continue  # a stale reply to a request we gave up on
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _TIMEOUT
+            ready, _, _ = select.select(waitables, [], [], min(remaining, _POLL))
+            if self._sock in ready:
+                try:
+                    data = self._sock.recv(1 << 20)
+                except OSError:
+                    data = b""
+                if not data:
+                    return None
+                self._reader.feed(data)
+            elif ready or (self._pidfd < 0 and not _pid_alive(self._pid)):
+                return None  # the process ended and nothing more is coming
+
+    def _cell_reply(self, payload: bytes) -> dict | None:
+        """The execute_reply-like dict of a run request, or None (child stopped) if malformed."""
+        try:
+            reply = wire.loads(payload, max_bytes=_MAX_REPLY)
+        except wire.WireError as exc:
+            reply, problem = None, str(exc)
+        else:
+            problem = "a cell reply has an unexpected structure"
+        if isinstance(reply, dict) and set(reply) == {"failed"}:
+            return {"status": "error", "ename": "WireError", "evalue": str(reply["failed"]), "traceback": [],
+                    "exit": False}
+        ok = isinstance(reply, dict) and reply.get("status") in ("ok", "error") and isinstance(reply.get("exit"), bool)
+        if ok and reply["status"] == "error":
+            ok = (isinstance(reply.get("ename"), str) and all(
+                isinstance(reply.get(k), np.ndarray) and reply[k].dtype == np.uint8 for k in ("evalue", "traceback")))
+        if not ok:
+            self._broken = f"it sent a malformed reply ({problem})"
+            self._stop()
+            return None
+        if reply["status"] == "error":
+            reply["evalue"] = reply["evalue"].tobytes().decode("utf-8", "replace")
+            reply["traceback"] = [reply["traceback"].tobytes().decode("utf-8", "replace")]
+        return reply
+
+    def _alive(self) -> bool:
+        if self._pidfd >= 0:
+            return not select.select([self._pidfd], [], [], 0)[0]
+        return _pid_alive(self._pid)
+
+    def _signal(self, signum: int) -> None:
+        try:
+            if self._pidfd >= 0:
+                signal.pidfd_send_signal(self._pidfd, signum)
+            else:
+                os.kill(self._pid, signum)
+        except OSError:
+            pass
+
+    def _stop(self) -> None:
+        """Kill the child's process group and forget the child."""
+        if self._dead:
+            return
+        self._dead = True
+        _kill_and_remove(self._group, None)
+        if self._sock is not None:
+            self._sock.close()
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+            self._pidfd = -1
+
+
+def _is_single(payload: bytes) -> str | None:
+    """"interrupted" or "failed" when a call's first frame is the whole reply, else None."""
+    if len(payload) > 4096:
+        return None
+    try:
+        doc = wire.loads(payload, max_bytes=0)
+    except wire.WireError:
+        return None
+    if isinstance(doc, dict) and set(doc) in ({"interrupted"}, {"failed"}):
+        return next(iter(doc))
+    return None
+
+
+def _checked_patch(patch: dict[str, str] | None) -> dict[str, str]:
+    patch = dict(patch or {})
+    for name, source in patch.items():
+        if not (isinstance(name, str) and name.isidentifier() and isinstance(source, str)):
+            raise ValueError(f"patch must map identifiers to expression source, got {name!r}: {source!r}")
+        try:
+            compile(source, f"<patch {name}>", "eval")
+        except SyntaxError as exc:
+            raise ValueError(f"patch for {name!r} is not a valid expression: {exc}") from None
+    return patch
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _kill_and_remove(group: list[int], root: Path | None) -> None:
+    """SIGKILL the child's process group (once) and delete the sandbox directory.
+
+    The child called setsid(), so its pid is the group id of everything the student
+    started that did not leave the group; confine.enter may add stronger guarantees.
+    """
+    while group:
+        try:
+            os.killpg(group.pop(), signal.SIGKILL)
+        except OSError:
+            pass
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _source(cell: Mapping) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """The scrubbed environment KernelSandbox gives its kernel; HOME, TMPDIR and the
+    IPython and matplotlib folders are filled in per worker and per child."""
+    return {
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)]),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PIP_NO_INDEX": "1",
+        **extra,
+    }
+
+
+# -- the workers, one per support-file set, shared by this process's sandboxes ---------
+
+class _Worker:
+    """A warm interpreter (see grader._warm_worker) and the control socket to it."""
+
+    def __init__(self, support: tuple[Path, ...], env: dict[str, str], timeout: float) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="grader-warm-"))
+        copy = self.root / "support"
+        copy.mkdir()
+        for name in ("ipython", "matplotlib", "tmp"):
+            (self.root / name).mkdir()
+        try:
+            for source in support:
+                if source.is_dir():
+                    shutil.copytree(source, copy / source.name)
+                else:
+                    shutil.copy2(source, copy / source.name)
+        except OSError as exc:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise NotebookExecutionError(f"could not copy support file {source}: {exc}") from exc
+        for path in sorted(copy.rglob("*"), reverse=True):  # the pristine copy every child starts from
+            path.chmod(0o500 if path.is_dir() else 0o400)
+        env = {**env, "HOME": str(copy), "TMPDIR": str(self.root / "tmp"),
+               "IPYTHONDIR": str(self.root / "ipython"), "MPLCONFIGDIR": str(self.root / "matplotlib")}
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.lock = threading.Lock()
+        self.reader = FrameReader()
+        self.rid = 0
+        log = open(self.root / "worker.log", "wb")
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _BOOT, str(_PACKAGE / "__init__.py"), str(_PACKAGE), str(theirs.fileno())],
+                cwd=copy, env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        finally:
+            theirs.close()
+            log.close()
+        hello = self._reply(0, time.monotonic() + timeout)
+        if not (isinstance(hello, dict) and hello.get("ready") is True):
+            detail = (self.root / "worker.log").read_text(errors="replace")[-2000:].strip()
+            self.close()
+            raise NotebookExecutionError(f"the warm worker did not start within {timeout:g} s: {detail or hello!r}")
+        self.preloaded = tuple(hello.get("preloaded") or ())
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def fork(self, root: Path, policy: dict | None, timeout: float) -> tuple[int, socket.socket]:
+        """Ask for a child whose files live under ``root``, confined by ``policy``
+        (a :class:`grader.confine.Policy` as a dict; None: not confined); its pid and a socket to it."""
+        with self.lock:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.rid += 1
+                socket.send_fds(self.control, [FORK], [theirs.fileno()])
+                request = {"root": str(root)} | ({} if policy is None else {"policy": policy})
+                send_frame(self.control, self.rid, wire.dumps(request))
+            finally:
+                theirs.close()
+            reply = self._reply(self.rid, time.monotonic() + timeout)
+        if not (isinstance(reply, dict) and isinstance(reply.get("pid"), int) and reply["pid"] > 0):
+            ours.close()
+            raise NotebookExecutionError(f"the warm worker did not fork: {reply!r}")
+        return reply["pid"], ours
+
+    def _reply(self, rid: int, deadline: float) -> object:
+        while True:
+            frame = self.reader.next(_MAX_REPLY)
+            if frame is not None:
+                if frame[0] == rid:
+                    return wire.loads(frame[1], max_bytes=0)
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            if select.select([self.control], [], [], min(remaining, _POLL))[0]:
+                data = self.control.recv(1 << 16)
+                if not data:
+                    return None
+                self.reader.feed(data)
+            elif self.proc.poll() is not None:
+                return None
+
+    def close(self) -> None:
+        self.control.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_WORKERS: collections.OrderedDict[tuple, _Worker] = collections.OrderedDict()
+_WORKERS_LOCK = threading.Lock()
+
+
+def _worker_for(support: tuple[Path, ...], env: dict[str, str], timeout: float) -> _Worker:
+    """The warm worker for these support files and environment, started or restarted as needed."""
+    key = (support, tuple(sorted(env.items())))
+    with _WORKERS_LOCK:
+        worker = _WORKERS.get(key)
+        if worker is not None and worker.alive():
+            _WORKERS.move_to_end(key)
+            return worker
+        if worker is not None:
+            del _WORKERS[key]
+            worker.close()
+        while len(_WORKERS) >= _MAX_WORKERS:
+            _WORKERS.popitem(last=False)[1].close()
+        worker = _WORKERS[key] = _Worker(support, env, timeout)
+        return worker
+
+
+def _retire(worker: _Worker) -> None:
+    with _WORKERS_LOCK:
+        for key, w in list(_WORKERS.items()):
+            if w is worker:
+                del _WORKERS[key]
+    worker.close()
+
+
+def shutdown() -> None:
+    """Stop every warm worker of this process (also done at interpreter exit)."""
+    with _WORKERS_LOCK:
+        while _WORKERS:
+            _WORKERS.popitem()[1].close()
+
+
+atexit.register(shutdown)
