@@ -226,6 +226,25 @@ class CellFailure:
 
 
 @dataclass(frozen=True)
+class SkippedCell:
+    """A code cell not run because grading does not need it (see ``grader.prune``).
+
+    Attributes:
+        cell: index of the cell in ``nb.cells`` (markdown cells count too).
+        reason: one line for people: why, and the cell's first line of code.
+    """
+
+    cell: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"cell": self.cell, "reason": self.reason}
+
+
+PruningMode = Literal["off", "pruned", "fallback"]
+
+
+@dataclass(frozen=True)
 class ExecutionSummary:
     """How running the notebook went, as the feedback reports it.
 
@@ -237,6 +256,11 @@ class ExecutionSummary:
         kernel_died: the student process died; the grader re-ran the notebook
             without the cells that killed it (``rerun_without``).
         rerun_without: cells left out of the re-run.
+        pruning: "pruned" (only the cells grading needs ran; ``skipped`` lists the
+            others), "fallback" (pruning was on but every cell ran; ``pruning_note``
+            says why) or "off" (full execution was asked for).
+        skipped: cells not run because grading does not need them.
+        pruning_note: why pruning fell back, else None.
     """
 
     seconds: float
@@ -245,6 +269,9 @@ class ExecutionSummary:
     timed_out: bool
     kernel_died: bool
     rerun_without: tuple[int, ...] = ()
+    pruning: PruningMode = "off"
+    skipped: tuple[SkippedCell, ...] = ()
+    pruning_note: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -254,6 +281,9 @@ class ExecutionSummary:
             "timed_out": self.timed_out,
             "kernel_died": self.kernel_died,
             "rerun_without": list(self.rerun_without),
+            "pruning": self.pruning,
+            "pruning_note": self.pruning_note,
+            "skipped_cells": [s.to_dict() for s in self.skipped],
         }
 
 
