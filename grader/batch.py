@@ -64,6 +64,7 @@ class Task:
     out_dir: str
     seed: int
     gradescope: str | None = None  # also write Gradescope results to this file under out_dir
+    run_all_cells: bool | None = None  # None: the assignment's [execution] run_all_cells
 
 
 # --- collecting ---------------------------------------------------------------------
@@ -239,7 +240,7 @@ def grade_one(task: Task) -> dict:
 
     try:
         spec = _spec(task.assignment)
-        result = grade_notebook(spec, Path(task.notebook), seed=task.seed)
+        result = grade_notebook(spec, Path(task.notebook), seed=task.seed, run_all_cells=task.run_all_cells)
     except GraderError:
         raise
     except Exception as exc:  # the grader's own failure on one file
@@ -344,7 +345,7 @@ class BatchOutcome:
 
 def plan(spec: config.Assignment, submissions: list[Submission], out_dir: Path, *,
          assignment_ref: str, seed: int, force: bool = False,
-         gradescope: bool = False) -> tuple[list[Task], dict[str, dict]]:
+         gradescope: bool = False, run_all_cells: bool | None = None) -> tuple[list[Task], dict[str, dict]]:
     """Split submissions into tasks to grade and current results to keep (by student id).
 
     With ``gradescope``, each task also writes Gradescope's format: ``results.json`` for
@@ -360,19 +361,20 @@ def plan(spec: config.Assignment, submissions: list[Submission], out_dir: Path, 
             current[sub.student_id] = doc
         else:
             gs = None if not gradescope else "results.json" if len(submissions) == 1 else f"gradescope/{sub.student_id}.json"
-            tasks.append(Task(assignment_ref, sub.student_id, str(sub.path), str(out_dir), seed, gs))
+            tasks.append(Task(assignment_ref, sub.student_id, str(sub.path), str(out_dir), seed, gs, run_all_cells))
     return tasks, current
 
 
 def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, executor, *,
         assignment_ref: str, seed: int, force: bool = False, gradescope: bool = False,
-        on_plan=None, on_result=None) -> BatchOutcome:
+        run_all_cells: bool | None = None, on_plan=None, on_result=None) -> BatchOutcome:
     """Grade what is not current, record every result in the gradebook, summarize the class.
 
     Args:
         spec: the loaded assignment; ``assignment_ref`` is how workers load it again.
         executor: a LocalExecutor or DaskExecutor.
         force: regrade even current results.
+        run_all_cells: True runs every code cell; None leaves it to the assignment.
         on_plan(to_grade, skipped): called once before grading starts.
         on_result(task, outcome): called as each submission finishes (outcome has
             "doc" or "broken").
@@ -382,7 +384,7 @@ def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, e
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tasks, docs = plan(spec, submissions, out_dir, assignment_ref=assignment_ref, seed=seed,
-                       force=force, gradescope=gradescope)
+                       force=force, gradescope=gradescope, run_all_cells=run_all_cells)
     outcome = BatchOutcome(docs=docs, graded=[], skipped=list(docs), broken=[])
     if on_plan:
         on_plan(len(tasks), len(docs))

@@ -4,6 +4,7 @@
     grader export DIR                                        the gradebook CSV again from its database
     grader gradescope ASSIGNMENT -o autograder.zip           a Gradescope autograder bundle
     grader check NOTEBOOK [--assignment NAME] [--json]       students; exit 0 on full marks, else 1
+    (grade and check run only the cells grading needs; --run-all-cells runs every cell)
     grader list                                              the bundled assignments
 
 Usage mistakes exit 2 with a hint; an instructor's spec error exits 1 with the file
@@ -25,6 +26,12 @@ from . import analytics, batch, config, gradebook, report
 from .errors import GraderError, UsageError
 from .grade import grade_notebook
 from .inputs import SEED_ENV, default_seed
+
+
+# A flag, not a --prune/--no-prune pair: off means "as the assignment says", which
+# may itself be full execution ([execution] run_all_cells = true).
+RUN_ALL_HELP = ("Run every code cell (training runs, plots) instead of only the cells the graded functions need. "
+                "Also: [execution] run_all_cells = true in assignment.toml.")
 
 
 def _fail(exc: GraderError) -> None:
@@ -111,8 +118,9 @@ class _Progress:
 @click.option("--format", "fmt", type=click.Choice(["json", "gradescope"]), default="json", show_default=True,
               help="gradescope: also write Gradescope results (results.json for one submission, else gradescope/<id>.json).")
 @click.option("--seed", type=int, default=None, help=f"Input seed; keep it secret. Default: ${SEED_ENV} or 0.")
+@click.option("--run-all-cells", is_flag=True, help=RUN_ALL_HELP)
 def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int, executor: str,
-          scheduler: str | None, force: bool, fmt: str, seed: int | None) -> None:
+          scheduler: str | None, force: bool, fmt: str, seed: int | None, run_all_cells: bool) -> None:
     """Grade SUBMISSIONS for ASSIGNMENT (a bundled name or a folder).
 
     SUBMISSIONS are notebooks, folders of notebooks, folders of per-student folders
@@ -138,7 +146,8 @@ def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int
         progress = _Progress(sys.stderr.isatty())
         try:
             outcome = batch.run(spec, subs, out, pool, assignment_ref=assignment, seed=_seed(seed), force=force,
-                                gradescope=fmt == "gradescope", on_plan=progress.plan, on_result=progress.result)
+                                gradescope=fmt == "gradescope", run_all_cells=run_all_cells or None,
+                                on_plan=progress.plan, on_result=progress.result)
         except KeyboardInterrupt:
             progress.close()
             click.secho(f"\nInterrupted after {progress.done} of {progress.total}; finished results are saved. "
@@ -201,13 +210,14 @@ def _guess_assignment(notebook: Path) -> str:
 @click.option("--assignment", default=None, help="Bundled name or folder; guessed from the notebook if omitted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the feedback JSON instead of the report.")
 @click.option("--seed", type=int, default=None, help="Input seed (default 0).")
-def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None) -> None:
+@click.option("--run-all-cells", is_flag=True, help=RUN_ALL_HELP)
+def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None, run_all_cells: bool) -> None:
     """Check your NOTEBOOK before you hand it in."""
     path = Path(notebook)
     if not path.is_file():
         raise UsageError(f"no such notebook: {notebook}")
     spec = _load(assignment or _guess_assignment(path))
-    result = grade_notebook(spec, path, seed=_seed(seed))
+    result = grade_notebook(spec, path, seed=_seed(seed), run_all_cells=run_all_cells or None)
     if as_json:
         click.echo(json.dumps(report.to_feedback(result), indent=2))
     else:

@@ -140,6 +140,8 @@ class Assignment:
         checks: the graded checks, in order.
         limits: execution time limits.
         tolerances: gradient-check policy with the spec's overrides applied.
+        run_all_cells: run every code cell instead of only those grading needs
+            (``[execution] run_all_cells = true``; see ``grader.prune``).
     """
 
     name: str
@@ -153,6 +155,7 @@ class Assignment:
     checks: tuple[CheckSpec, ...]
     limits: Limits
     tolerances: Tolerances
+    run_all_cells: bool = False
 
     @property
     def max_score(self) -> float:
@@ -271,10 +274,11 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
         raise top.error("network", "is required by the gradient checks but missing")
     for i, c in enumerate(checks):
         _cross_check(i, c, network, path)
-    limits = _limits(top.get("execution", dict, {}), path)
+    limits, run_all_cells = _execution(top.get("execution", dict, {}), path)
     tolerances = _tolerances(top.get("tolerances", dict, {}), path)
     top.finish()
-    return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits, tolerances)
+    return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits,
+                      tolerances, run_all_cells)
 
 
 def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
@@ -406,12 +410,14 @@ def _cross_check(index: int, spec: CheckSpec, network: NetworkSpec | None, path:
         raise error("args", "must pass 'cache': the layout names dropout masks, so the grader builds the cache")
 
 
-def _limits(table: Mapping[str, Any], path: Path) -> Limits:
+def _execution(table: Mapping[str, Any], path: Path) -> tuple[Limits, bool]:
+    """The [execution] table: the time limits, and whether to run every cell."""
     r = _Reader(table, path, "execution.")
     values = {f.name: r.get(f.name, type(f.default), f.default, check=lambda v: v > 0, what="a positive number")
               for f in fields(Limits)}
+    run_all_cells = r.get("run_all_cells", bool, False, what="true or false")
     r.finish()
-    return Limits(**values)
+    return Limits(**values), run_all_cells
 
 
 def _tolerances(table: Mapping[str, Any], path: Path) -> Tolerances:

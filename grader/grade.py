@@ -6,6 +6,10 @@ notebook file -> ``read_notebook`` -> sandbox ``run`` -> ``checks.run`` per chec
 A cell that kills the student's process must not cost the student the functions
 defined before it (or after it): the notebook is run again in a fresh sandbox without
 that cell, up to MAX_RERUNS times, and the feedback says which cells were left out.
+
+By default only the cells grading needs run (``grader.prune``); skipped cells are
+replaced by empty ones so cell indices keep their meaning. If the pruned run looks
+broken (a NameError), the notebook is graded again from a full run.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import checks
+from . import checks, prune
 from .config import Assignment
 from .execute import KernelSandbox
 from .sandbox import ExecutionResult, Sandbox
@@ -71,15 +75,16 @@ def _without(nb: nbformat.NotebookNode, cells: set[int]) -> nbformat.NotebookNod
     return out
 
 
-def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandbox, ExecutionSummary]:
-    """Run the notebook; if a cell kills the process, run again without that cell."""
+def _execute(assignment: Assignment, nb, factory: SandboxFactory,
+             skip: frozenset[int] = frozenset()) -> tuple[Sandbox, ExecutionSummary]:
+    """Run the notebook but the ``skip`` cells; if a cell kills the process, run again without it."""
     first: ExecutionResult | None = None
     left_out: set[int] = set()
     started = time.monotonic()
     for attempt in range(MAX_RERUNS + 1):
         sandbox = factory(assignment)
         try:
-            result = sandbox.run(_without(nb, left_out) if left_out else nb)
+            result = sandbox.run(_without(nb, left_out | skip) if left_out or skip else nb)
         except BaseException:
             sandbox.close()
             raise
@@ -91,7 +96,7 @@ def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandb
         left_out.add(fatal[-1])
     summary = ExecutionSummary(
         seconds=time.monotonic() - started,
-        cells=first.cells,
+        cells=first.cells - len(skip - set(first.skipped)),
         errors=tuple(CellFailure(e.cell, e.ename, e.evalue) for e in first.errors),
         timed_out=first.timed_out,
         kernel_died=first.kernel_died,
@@ -100,12 +105,32 @@ def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandb
     return sandbox, summary
 
 
+def _run_and_check(assignment: Assignment, nb, factory: SandboxFactory, problem, reference,
+                   plan: prune.Plan | None) -> tuple[tuple[CheckResult, ...], ExecutionSummary, str | None]:
+    """Run the notebook (all of it when ``plan`` is None) and every check; (results,
+    summary, why a pruned run's results may be wrong or None)."""
+    sandbox, summary = _execute(assignment, nb, factory, plan.skipped_cells if plan else frozenset())
+    watch = prune.Watch(sandbox)
+    try:
+        defined = sandbox.defined_functions()
+        ctx = checks.Context(assignment, watch, problem, reference, defined)
+        results = tuple(checks.run(spec, ctx) for spec in assignment.checks)
+    finally:
+        sandbox.close()
+    if plan is None:
+        return results, summary, None
+    mode = "fallback" if plan.fell_back else "pruned"
+    summary = dataclasses.replace(summary, pruning=mode, skipped=plan.skipped, pruning_note=plan.why)
+    return results, summary, prune.doubt(summary.errors, watch) if plan.skipped else None
+
+
 def grade_notebook(
     assignment: Assignment,
     path: Path,
     *,
     seed: int = 0,
     sandbox_factory: SandboxFactory = kernel_sandbox,
+    run_all_cells: bool | None = None,
 ) -> SubmissionResult:
     """Grade one submission.
 
@@ -114,6 +139,8 @@ def grade_notebook(
         path: the submitted notebook file.
         seed: the input seed (secret in instructor runs).
         sandbox_factory: makes the sandbox; the default runs an ipykernel.
+        run_all_cells: run every code cell, not only those grading needs; None
+            means the assignment's ``[execution] run_all_cells``.
 
     Returns:
         The SubmissionResult; status "error" only when the file is not a readable notebook.
@@ -133,12 +160,11 @@ def grade_notebook(
     started = time.monotonic()
     problem = draw(assignment, seed)
     reference = importlib.import_module(assignment.reference)
-    sandbox, summary = _execute(assignment, nb, sandbox_factory)
-    try:
-        defined = sandbox.defined_functions()
-        ctx = checks.Context(assignment, sandbox, problem, reference, defined)
-        results = tuple(checks.run(spec, ctx) for spec in assignment.checks)
-    finally:
-        sandbox.close()
+    full = assignment.run_all_cells if run_all_cells is None else run_all_cells
+    plan = None if full else prune.plan_notebook(nb, assignment)
+    results, summary, doubt = _run_and_check(assignment, nb, sandbox_factory, problem, reference, plan)
+    if doubt:  # a name the plan left out may be missing: grade a full run instead
+        results, summary, _ = _run_and_check(assignment, nb, sandbox_factory, problem, reference, None)
+        summary = dataclasses.replace(summary, pruning="fallback", pruning_note=doubt)
     summary = dataclasses.replace(summary, seconds=time.monotonic() - started)
     return SubmissionResult(status="graded", error=None, checks=results, execution=summary, **base)

@@ -458,3 +458,52 @@ def needed_names(assignment) -> tuple[frozenset[str], frozenset[str]]:
 def local_modules(assignment) -> frozenset[str]:
     """Module names the support files provide (``reg_utils.py`` -> ``reg_utils``)."""
     return frozenset(s.split("/")[-1].removesuffix(".py") for s in assignment.support)
+
+
+def plan_notebook(nb, assignment) -> Plan:
+    """The plan for a notebook (nbformat v4) graded against ``assignment``."""
+    cells = [(i, c.get("source", "")) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
+    needed, graded = needed_names(assignment)
+    return plan(cells, needed, graded=graded, local_modules=local_modules(assignment))
+
+
+class Watch:
+    """A sandbox wrapper that notices graded calls failing with NameError.
+
+    After a pruned run, a NameError means a name the plan left out may be missing;
+    ``grader.grade`` then grades a full run instead (see the module docstring).
+    """
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name_errors: list[str] = []
+
+    def run(self, nb):
+        return self.inner.run(nb)
+
+    def defined_functions(self) -> tuple[str, ...]:
+        return self.inner.defined_functions()
+
+    def call(self, function: str, args: tuple = (), kwargs: dict | None = None, *, patch: dict | None = None):
+        result = self.inner.call(function, args, kwargs, patch=patch)
+        if result.ename == "NameError":
+            self.name_errors.append(function)
+        return result
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def doubt(cell_errors: Iterable, watch: Watch) -> str | None:
+    """Why a pruned run's results may differ from a full run's, or None.
+
+    Args:
+        cell_errors: the pruned run's cell failures (anything with ``cell`` and ``ename``).
+        watch: the sandbox wrapper the checks called through.
+    """
+    cells = [e.cell for e in cell_errors if e.ename == "NameError"]
+    if cells:
+        return f"cell {cells[0]} raised NameError when only the cells grading needs ran"
+    if watch.name_errors:
+        return f"{watch.name_errors[0]}() raised NameError when only the cells grading needs ran"
+    return None
