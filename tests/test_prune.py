@@ -213,3 +213,35 @@ def test_needed_names_of_the_bundled_assignments():
     needed, graded = prune.needed_names(config.load("regularization"))
     assert "forward_propagation_with_dropout" in graded  # a check's masks_from too
     assert prune.local_modules(config.load("regularization")) >= {"reg_utils", "testCases", "datasets"}
+
+
+def _result(**execution):
+    from grader.records import ExecutionSummary, SubmissionResult
+
+    ex = ExecutionSummary(seconds=1.0, cells=5, errors=(), timed_out=False, kernel_died=False, **execution)
+    return SubmissionResult("regularization", "nb.ipynb", "0" * 64, "graded", None, (), ex, 0, 0.0)
+
+
+def test_feedback_lists_skipped_cells_and_validates():
+    import jsonschema
+
+    from grader import report
+    from grader.records import SkippedCell
+
+    r = _result(pruning="pruned", skipped=(SkippedCell(7, "sets nothing the graded functions read: model(X)"),
+                                           SkippedCell(8, "sets nothing the graded functions read: plt.plot()")))
+    doc = report.to_feedback(r)
+    jsonschema.validate(doc, report.load_schema())
+    assert doc["execution"]["pruning"] == "pruned"
+    assert doc["execution"]["skipped_cells"][0] == {"cell": 7, "reason": "sets nothing the graded functions read: model(X)"}
+    assert "Skipped 2 cell(s) grading does not need (training, plots, prints): 7, 8" in report.render_text(r)
+
+
+def test_feedback_says_why_pruning_fell_back():
+    import jsonschema
+
+    from grader import report
+
+    r = _result(pruning="fallback", pruning_note="cell 3 uses exec, which can bind names the grader cannot see")
+    jsonschema.validate(report.to_feedback(r), report.load_schema())
+    assert "Ran every cell: cell 3 uses exec" in report.render_text(r)
