@@ -245,3 +245,71 @@ def test_feedback_says_why_pruning_fell_back():
     r = _result(pruning="fallback", pruning_note="cell 3 uses exec, which can bind names the grader cannot see")
     jsonschema.validate(report.to_feedback(r), report.load_schema())
     assert "Ran every cell: cell 3 uses exec" in report.render_text(r)
+
+
+class _FakeSandbox:
+    """Runs nothing; graded calls fail with NameError when any code cell was blanked."""
+
+    runs: list[list[str]] = []
+
+    def __init__(self, assignment) -> None:
+        self.pruned = False
+
+    def run(self, nb):
+        from grader.sandbox import ExecutionResult
+
+        sources = [c.source for c in nb.cells if c.cell_type == "code"]
+        _FakeSandbox.runs.append(sources)
+        self.pruned = any(not s.strip() for s in sources)
+        return ExecutionResult(0.0, len(sources), (), False, False, ())
+
+    def defined_functions(self):
+        return ("forward_propagation",)
+
+    def call(self, function, args=(), kwargs=None, *, patch=None):
+        from grader.sandbox import CallResult
+
+        ename = "NameError" if self.pruned else "ZeroDivisionError"
+        return CallResult(ok=False, ename=ename, evalue="boom")
+
+    def close(self):
+        pass
+
+
+def test_a_name_error_after_pruning_regrades_a_full_run():
+    from pathlib import Path
+
+    from grader import config
+    from grader.grade import grade_notebook
+
+    _FakeSandbox.runs = []
+    path = Path(__file__).parents[1] / "assignments" / "gradient_checking" / "samples" / "correct.ipynb"
+    r = grade_notebook(config.load("gradient_checking"), path, sandbox_factory=_FakeSandbox)
+    assert len(_FakeSandbox.runs) == 2
+    assert any(not s.strip() for s in _FakeSandbox.runs[0]) and all(s.strip() for s in _FakeSandbox.runs[1])
+    ex = r.execution
+    assert ex.pruning == "fallback" and "raised NameError when only the cells grading needs ran" in ex.pruning_note
+    assert not ex.skipped and ex.cells == len(_FakeSandbox.runs[1])
+    assert all("ZeroDivisionError" in c.message for c in r.checks)  # graded from the full run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", ["correct", "l2_only", "starter"])
+def test_regularization_samples_grade_the_same_without_their_training_cells(sample):
+    from pathlib import Path
+
+    import nbformat
+
+    from grader import config
+    from grader.grade import grade_notebook
+
+    path = Path(__file__).parents[1] / "assignments" / "regularization" / "samples" / f"{sample}.ipynb"
+    assignment = config.load("regularization")
+    pruned = grade_notebook(assignment, path, seed=3)
+    full = grade_notebook(assignment, path, seed=3, run_all_cells=True)
+    assert [(c.name, c.status, c.score) for c in pruned.checks] == [(c.name, c.status, c.score) for c in full.checks]
+    nb = nbformat.read(path, as_version=4)
+    training = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "= model(" in c.source}
+    assert len(training) == 3
+    assert pruned.execution.pruning == "pruned" and training <= {s.cell for s in pruned.execution.skipped}
+    assert full.execution.pruning == "off" and not full.execution.skipped
