@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import ClassVar
 
 import pytest
 
@@ -250,7 +251,7 @@ def test_feedback_says_why_pruning_fell_back():
 class _FakeSandbox:
     """Runs nothing; graded calls fail with NameError when any code cell was blanked."""
 
-    runs: list[list[str]] = []
+    runs: ClassVar[list[list[str]]] = []
 
     def __init__(self, assignment) -> None:
         self.pruned = False
