@@ -65,6 +65,7 @@ class Task:
     seed: int
     gradescope: str | None = None  # also write Gradescope results to this file under out_dir
     engine: str | None = None  # "warm", "kernel", "auto"; None: the assignment's choice
+    run_all_cells: bool | None = None  # None: the assignment's [execution] run_all_cells
 
 
 # --- collecting ---------------------------------------------------------------------
@@ -242,7 +243,8 @@ def grade_one(task: Task) -> dict:
         spec = _spec(task.assignment)
         # The warm worker behind the factory lives in this process (a pool worker or a
         # dask worker) and is reused by every task it grades.
-        result = grade_notebook(spec, Path(task.notebook), seed=task.seed, sandbox_factory=factory_for(task.engine))
+        result = grade_notebook(spec, Path(task.notebook), seed=task.seed, sandbox_factory=factory_for(task.engine),
+                                run_all_cells=task.run_all_cells)
     except GraderError:
         raise
     except Exception as exc:  # the grader's own failure on one file
@@ -347,7 +349,8 @@ class BatchOutcome:
 
 def plan(spec: config.Assignment, submissions: list[Submission], out_dir: Path, *,
          assignment_ref: str, seed: int, force: bool = False,
-         gradescope: bool = False, engine: str | None = None) -> tuple[list[Task], dict[str, dict]]:
+         gradescope: bool = False, engine: str | None = None,
+         run_all_cells: bool | None = None) -> tuple[list[Task], dict[str, dict]]:
     """Split submissions into tasks to grade and current results to keep (by student id).
 
     With ``gradescope``, each task also writes Gradescope's format: ``results.json`` for
@@ -363,13 +366,14 @@ def plan(spec: config.Assignment, submissions: list[Submission], out_dir: Path, 
             current[sub.student_id] = doc
         else:
             gs = None if not gradescope else "results.json" if len(submissions) == 1 else f"gradescope/{sub.student_id}.json"
-            tasks.append(Task(assignment_ref, sub.student_id, str(sub.path), str(out_dir), seed, gs, engine))
+            tasks.append(Task(assignment_ref, sub.student_id, str(sub.path), str(out_dir), seed, gs, engine,
+                              run_all_cells))
     return tasks, current
 
 
 def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, executor, *,
         assignment_ref: str, seed: int, force: bool = False, gradescope: bool = False,
-        engine: str | None = None, on_plan=None, on_result=None) -> BatchOutcome:
+        engine: str | None = None, run_all_cells: bool | None = None, on_plan=None, on_result=None) -> BatchOutcome:
     """Grade what is not current, record every result in the gradebook, summarize the class.
 
     Args:
@@ -377,6 +381,7 @@ def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, e
         executor: a LocalExecutor or DaskExecutor.
         force: regrade even current results.
         engine: the execution engine ("warm", "kernel", "auto"); None: the assignment's.
+        run_all_cells: True runs every code cell; None leaves it to the assignment.
         on_plan(to_grade, skipped): called once before grading starts.
         on_result(task, outcome): called as each submission finishes (outcome has
             "doc" or "broken").
@@ -386,7 +391,7 @@ def run(spec: config.Assignment, submissions: list[Submission], out_dir: Path, e
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tasks, docs = plan(spec, submissions, out_dir, assignment_ref=assignment_ref, seed=seed,
-                       force=force, gradescope=gradescope, engine=engine)
+                       force=force, gradescope=gradescope, engine=engine, run_all_cells=run_all_cells)
     outcome = BatchOutcome(docs=docs, graded=[], skipped=list(docs), broken=[])
     if on_plan:
         on_plan(len(tasks), len(docs))

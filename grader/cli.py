@@ -5,6 +5,7 @@
     grader gradescope ASSIGNMENT -o autograder.zip           a Gradescope autograder bundle
     grader release ASSIGNMENT --out DIR                      a student bundle: starter, support, public fixtures
     grader check NOTEBOOK [--assignment NAME] [--json]       students; exit 0 on full marks, else 1
+    (grade and check run only the cells grading needs; --run-all-cells runs every cell)
     grader list                                              the bundled assignments
     grader doctor [--assignment NAME] [--json]               what isolation student code gets here
 
@@ -28,6 +29,12 @@ from . import analytics, batch, config, doctor, gradebook, report
 from .errors import GraderError, UsageError
 from .grade import factory_for, grade_notebook
 from .inputs import SEED_ENV, default_seed
+
+
+# A flag, not a --prune/--no-prune pair: off means "as the assignment says", which
+# may itself be full execution ([execution] run_all_cells = true).
+RUN_ALL_HELP = ("Run every code cell (training runs, plots) instead of only the cells the graded functions need. "
+                "Also: [execution] run_all_cells = true in assignment.toml.")
 
 
 def _fail(exc: GraderError) -> None:
@@ -121,8 +128,10 @@ _ENGINE = click.option(
               help="gradescope: also write Gradescope results (results.json for one submission, else gradescope/<id>.json).")
 @click.option("--seed", type=int, default=None, help=f"Input seed; keep it secret. Default: ${SEED_ENV} or 0.")
 @_ENGINE
+@click.option("--run-all-cells", is_flag=True, help=RUN_ALL_HELP)
 def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int, executor: str,
-          scheduler: str | None, force: bool, fmt: str, seed: int | None, engine: str | None) -> None:
+          scheduler: str | None, force: bool, fmt: str, seed: int | None, engine: str | None,
+          run_all_cells: bool) -> None:
     """Grade SUBMISSIONS for ASSIGNMENT (a bundled name or a folder).
 
     SUBMISSIONS are notebooks, folders of notebooks, folders of per-student folders
@@ -149,8 +158,8 @@ def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int
         progress = _Progress(sys.stderr.isatty())
         try:
             outcome = batch.run(spec, subs, out, pool, assignment_ref=assignment, seed=_seed(seed), force=force,
-                                gradescope=fmt == "gradescope", engine=engine, on_plan=progress.plan,
-                                on_result=progress.result)
+                                gradescope=fmt == "gradescope", engine=engine, run_all_cells=run_all_cells or None,
+                                on_plan=progress.plan, on_result=progress.result)
         except KeyboardInterrupt:
             progress.close()
             click.secho(f"\nInterrupted after {progress.done} of {progress.total}; finished results are saved. "
@@ -248,13 +257,16 @@ def _guess_assignment(notebook: Path) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the feedback JSON instead of the report.")
 @click.option("--seed", type=int, default=None, help="Input seed (default 0).")
 @_ENGINE
-def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None, engine: str | None) -> None:
+@click.option("--run-all-cells", is_flag=True, help=RUN_ALL_HELP)
+def check(notebook: str, assignment: str | None, as_json: bool, seed: int | None, engine: str | None,
+          run_all_cells: bool) -> None:
     """Check your NOTEBOOK before you hand it in."""
     path = Path(notebook)
     if not path.is_file():
         raise UsageError(f"no such notebook: {notebook}")
     spec = _load(assignment or _guess_assignment(path))
-    result = grade_notebook(spec, path, seed=_seed(seed), sandbox_factory=factory_for(engine))
+    result = grade_notebook(spec, path, seed=_seed(seed), sandbox_factory=factory_for(engine),
+                            run_all_cells=run_all_cells or None)
     if as_json:
         click.echo(json.dumps(report.to_feedback(result), indent=2))
     else:

@@ -163,6 +163,8 @@ class Assignment:
         engine: ``[execution] engine``: "warm" (a child forked from a pre-warmed
             worker), "kernel" (a Jupyter kernel per submission) or "auto" (warm
             where the platform can fork, else kernel).
+        run_all_cells: run every code cell instead of only those grading needs
+            (``[execution] run_all_cells = true``; see ``grader.prune``).
     """
 
     name: str
@@ -177,6 +179,7 @@ class Assignment:
     limits: Limits
     tolerances: Tolerances
     engine: str = "auto"
+    run_all_cells: bool = False
 
     @property
     def max_score(self) -> float:
@@ -300,13 +303,13 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Assignment:
             raise top.error("reference", f"is required by the check {c.name!r} (a {c.type} check without a "
                             f"'role' compares with the reference module's {c.function}()) but missing")
     execution = top.get("execution", dict, {})
-    limits = _limits(execution, path)
+    limits, run_all_cells = _execution(execution, path)
     engine = _Reader(execution, path, "execution.").get(
         "engine", str, "auto", check=lambda v: v in ENGINES, what=f"one of {ENGINES}")
     tolerances = _tolerances(top.get("tolerances", dict, {}), path)
     top.finish()
     return Assignment(folder.name, title, folder, notebook, support, reference, network, inputs, checks, limits,
-                      tolerances, engine)
+                      tolerances, engine, run_all_cells)
 
 
 def _network(table: Mapping[str, Any] | None, path: Path) -> NetworkSpec | None:
@@ -487,13 +490,15 @@ def _cross_check(index: int, spec: CheckSpec, network: NetworkSpec | None, path:
         raise error("args", "must pass 'cache': the layout names dropout masks, so the grader builds the cache")
 
 
-def _limits(table: Mapping[str, Any], path: Path) -> Limits:
+def _execution(table: Mapping[str, Any], path: Path) -> tuple[Limits, bool]:
+    """The [execution] table: the time limits, and whether to run every cell."""
     r = _Reader(table, path, "execution.")
     values = {f.name: r.get(f.name, bool, f.default, what="true or false") if isinstance(f.default, bool)
               else r.get(f.name, type(f.default), f.default, check=lambda v: v > 0, what="a positive number")
               for f in fields(Limits)}
+    run_all_cells = r.get("run_all_cells", bool, False, what="true or false")
     r.finish(known={"engine"})
-    return Limits(**values)
+    return Limits(**values), run_all_cells
 
 
 def _tolerances(table: Mapping[str, Any], path: Path) -> Tolerances:

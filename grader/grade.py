@@ -6,6 +6,10 @@ notebook file -> ``read_notebook`` -> sandbox ``run`` -> ``checks.run`` per chec
 A cell that kills the student's process must not cost the student the functions
 defined before it (or after it): the notebook is run again in a fresh sandbox without
 that cell, up to MAX_RERUNS times, and the feedback says which cells were left out.
+
+By default only the cells grading needs run (``grader.prune``); skipped cells are
+replaced by empty ones so cell indices keep their meaning. If the pruned run looks
+broken (a NameError), the notebook is graded again from a full run.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import checks, fixtures
+from . import checks, fixtures, prune
 from .config import Assignment
 from .errors import UsageError
 from .execute import KernelSandbox
@@ -104,15 +108,16 @@ def _without(nb: nbformat.NotebookNode, cells: set[int]) -> nbformat.NotebookNod
     return out
 
 
-def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandbox, ExecutionSummary]:
-    """Run the notebook; if a cell kills the process, run again without that cell."""
+def _execute(assignment: Assignment, nb, factory: SandboxFactory,
+             skip: frozenset[int] = frozenset()) -> tuple[Sandbox, ExecutionSummary]:
+    """Run the notebook but the ``skip`` cells; if a cell kills the process, run again without it."""
     first: ExecutionResult | None = None
     left_out: set[int] = set()
     started = time.monotonic()
     for attempt in range(MAX_RERUNS + 1):
         sandbox = factory(assignment)
         try:
-            result = sandbox.run(_without(nb, left_out) if left_out else nb)
+            result = sandbox.run(_without(nb, left_out | skip) if left_out or skip else nb)
         except BaseException:
             sandbox.close()
             raise
@@ -124,7 +129,7 @@ def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandb
         left_out.add(fatal[-1])
     summary = ExecutionSummary(
         seconds=time.monotonic() - started,
-        cells=first.cells,
+        cells=first.cells - len(skip - set(first.skipped)),
         errors=tuple(CellFailure(e.cell, e.ename, e.evalue) for e in first.errors),
         timed_out=first.timed_out,
         kernel_died=first.kernel_died,
@@ -134,6 +139,25 @@ def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandb
     return sandbox, summary
 
 
+def _run_and_check(assignment: Assignment, nb, factory: SandboxFactory, problem, reference,
+                   plan: prune.Plan | None) -> tuple[tuple[CheckResult, ...], ExecutionSummary, str | None]:
+    """Run the notebook (all of it when ``plan`` is None) and every check; (results,
+    summary, why a pruned run's results may be wrong or None)."""
+    sandbox, summary = _execute(assignment, nb, factory, plan.skipped_cells if plan else frozenset())
+    watch = prune.Watch(sandbox)
+    try:
+        defined = sandbox.defined_functions()
+        ctx = checks.Context(assignment, watch, problem, reference, defined)
+        results = tuple(checks.run(spec, ctx) for spec in assignment.checks)
+    finally:
+        sandbox.close()
+    if plan is None:
+        return results, summary, None
+    mode = "fallback" if plan.fell_back else "pruned"
+    summary = dataclasses.replace(summary, pruning=mode, skipped=plan.skipped, pruning_note=plan.why)
+    return results, summary, prune.doubt(summary.errors, watch) if plan.skipped else None
+
+
 def grade_notebook(
     assignment: Assignment,
     path: Path,
@@ -141,6 +165,7 @@ def grade_notebook(
     seed: int = 0,
     sandbox_factory: SandboxFactory = default_sandbox,
     public_fixtures: fixtures.PublicFixtures | None = None,
+    run_all_cells: bool | None = None,
 ) -> SubmissionResult:
     """Grade one submission.
 
@@ -152,6 +177,8 @@ def grade_notebook(
         public_fixtures: check against these instead of the reference. Without them the
             reference module is used, or, when it is not installed (a student's release
             bundle), the fixtures in the assignment's folder.
+        run_all_cells: run every code cell, not only those grading needs; None
+            means the assignment's ``[execution] run_all_cells``.
 
     Returns:
         The SubmissionResult; status "error" only when the file is not a readable notebook.
@@ -171,13 +198,12 @@ def grade_notebook(
         return SubmissionResult(status="error", error=why, checks=unread, execution=None, **base)
     started = time.monotonic()
     problem, reference, public = _reference(assignment, seed, public_fixtures)
-    sandbox, summary = _execute(assignment, nb, sandbox_factory)
-    try:
-        defined = sandbox.defined_functions()
-        ctx = checks.Context(assignment, sandbox, problem, reference, defined)
-        results = tuple(checks.run(spec, ctx) for spec in assignment.checks)
-    finally:
-        sandbox.close()
+    full = assignment.run_all_cells if run_all_cells is None else run_all_cells
+    plan = None if full else prune.plan_notebook(nb, assignment)
+    results, summary, doubt = _run_and_check(assignment, nb, sandbox_factory, problem, reference, plan)
+    if doubt:  # a name the plan left out may be missing: grade a full run instead
+        results, summary, _ = _run_and_check(assignment, nb, sandbox_factory, problem, reference, None)
+        summary = dataclasses.replace(summary, pruning="fallback", pruning_note=doubt)
     summary = dataclasses.replace(summary, seconds=time.monotonic() - started)
     return SubmissionResult(status="graded", error=None, checks=results, execution=summary,
                             public_fixtures=public, **base)

@@ -290,6 +290,25 @@ class CellFailure:
 
 
 @dataclass(frozen=True)
+class SkippedCell:
+    """A code cell not run because grading does not need it (see ``grader.prune``).
+
+    Attributes:
+        cell: index of the cell in ``nb.cells`` (markdown cells count too).
+        reason: one line for people: why, and the cell's first line of code.
+    """
+
+    cell: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"cell": self.cell, "reason": self.reason}
+
+
+PruningMode = Literal["off", "pruned", "fallback"]
+
+
+@dataclass(frozen=True)
 class ExecutionSummary:
     """How running the notebook went, as the feedback reports it.
 
@@ -302,6 +321,11 @@ class ExecutionSummary:
             without the cells that killed it (``rerun_without``).
         rerun_without: cells left out of the re-run.
         isolation: the isolation in force while the notebook ran.
+        pruning: "pruned" (only the cells grading needs ran; ``skipped`` lists the
+            others), "fallback" (pruning was on but every cell ran; ``pruning_note``
+            says why) or "off" (full execution was asked for).
+        skipped: cells not run because grading does not need them.
+        pruning_note: why pruning fell back, else None.
     """
 
     seconds: float
@@ -311,6 +335,9 @@ class ExecutionSummary:
     kernel_died: bool
     rerun_without: tuple[int, ...] = ()
     isolation: Isolation | None = None
+    pruning: PruningMode = "off"
+    skipped: tuple[SkippedCell, ...] = ()
+    pruning_note: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -321,6 +348,9 @@ class ExecutionSummary:
             "kernel_died": self.kernel_died,
             "rerun_without": list(self.rerun_without),
             "isolation": None if self.isolation is None else self.isolation.to_dict(),
+            "pruning": self.pruning,
+            "pruning_note": self.pruning_note,
+            "skipped_cells": [s.to_dict() for s in self.skipped],
         }
 
 

@@ -78,6 +78,12 @@ def _execution_line(result: SubmissionResult) -> str:
     if ex.rerun_without:
         parts.append(f"Cell(s) {', '.join(map(str, ex.rerun_without))} stopped the notebook's process; "
                      "the notebook was run again without them.")
+    if ex.skipped:
+        cells = ", ".join(str(s.cell) for s in ex.skipped)
+        parts.append(f"Skipped {len(ex.skipped)} cell(s) grading does not need (training, plots, prints): {cells}; "
+                     "--run-all-cells runs them.")
+    elif ex.pruning == "fallback" and ex.pruning_note:
+        parts.append(f"Ran every cell: {ex.pruning_note}.")
     return " ".join(parts)
 
 

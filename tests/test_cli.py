@@ -78,3 +78,28 @@ def test_gradescope_format(tmp_path):
     assert doc["score"] == 9 and len([t for t in doc["tests"] if t["visibility"] == "visible"]) == 6
     for t in doc["tests"]:
         assert {"name", "score", "max_score", "output", "visibility"} <= set(t)
+
+
+@pytest.mark.parametrize("flag, expected", [([], None), (["--run-all-cells"], True)])
+def test_run_all_cells_flag_reaches_grading(tmp_path, monkeypatch, flag, expected):
+    from grader import batch, cli
+
+    seen = []
+
+    def fake_check(spec, path, *, seed, run_all_cells, **kw):
+        seen.append(run_all_cells)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "grade_notebook", fake_check)
+    CliRunner().invoke(main, ["check", str(SAMPLES / "correct.ipynb"), *flag])
+
+    def fake_run(*args, run_all_cells, **kw):
+        seen.append(run_all_cells)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(batch, "run", fake_run)
+    CliRunner().invoke(main, ["grade", "gradient_checking", str(SAMPLES / "correct.ipynb"), "--out", str(tmp_path), *flag])
+    assert seen == [expected, expected]
+    task = batch.plan(cli.config.load("gradient_checking"), [batch.Submission("s", SAMPLES / "correct.ipynb", "")],
+                      tmp_path, assignment_ref="gradient_checking", seed=0, run_all_cells=expected)[0][0]
+    assert task.run_all_cells is expected

@@ -85,3 +85,12 @@ def test_specs_are_frozen():
     a = config.load("gradient_checking")
     with pytest.raises(AttributeError):
         a.name = "x"  # type: ignore[misc]
+
+
+def test_run_all_cells_is_an_execution_key(tmp_path):
+    assert config.load("gradient_checking").run_all_cells is False
+    folder = _spec(tmp_path, ("cell_timeout = 60.0", "cell_timeout = 60.0\nrun_all_cells = true"))
+    assert config.load(folder).run_all_cells is True
+    with pytest.raises(AssignmentSpecError) as info:
+        config.load(_spec(tmp_path / "b", ("cell_timeout = 60.0", "cell_timeout = 60.0\nrun_all_cells = 1")))
+    assert "[execution.run_all_cells] must be true or false" in str(info.value)

@@ -37,6 +37,14 @@ def graded(assignment):
     return {p.stem: grade_notebook(assignment, p, seed=1234) for p in paths}
 
 
+@pytest.fixture(scope="module")
+def graded_full(assignment):
+    """Every cell run (--run-all-cells): what grading gave before pruning, and the only
+    way to see cells that grading does not need (1/0, while True, os._exit) fail."""
+    paths = sorted(FIXTURES.glob("*.ipynb"))
+    return {p.stem: grade_notebook(assignment, p, seed=1234, run_all_cells=True) for p in paths}
+
+
 def _checks(result):
     return {c.name: c for c in result.checks}
 
@@ -108,8 +116,8 @@ def test_float32_gradients_pass(graded):
     ("syntax_error", "SyntaxError"),
     ("colab_import", "ModuleNotFoundError"),
 ])
-def test_broken_cells_are_recorded_and_grading_goes_on(graded, fixture, ename):
-    r = graded[fixture]
+def test_broken_cells_are_recorded_and_grading_goes_on(graded_full, fixture, ename):
+    r = graded_full[fixture]
     assert [e.ename for e in r.execution.errors if e.ename == ename]
     nb = read_notebook((FIXTURES / f"{fixture}.ipynb").read_bytes())[0]
     bad = next(e.cell for e in r.execution.errors if e.ename == ename)
@@ -123,15 +131,15 @@ def test_missing_function_suggests_the_close_name(graded):
     assert "backward_propagation_N" in c.message
 
 
-def test_infinite_loop_times_out_and_functions_still_graded(graded):
-    r = graded["infinite_loop"]
+def test_infinite_loop_times_out_and_functions_still_graded(graded_full):
+    r = graded_full["infinite_loop"]
     assert r.execution.timed_out
     assert any(e.ename == "CellTimeoutError" for e in r.execution.errors)
     assert r.score == r.max_score
 
 
-def test_dead_kernel_is_reported_and_earlier_cells_rerun(graded):
-    r = graded["kernel_dies"]
+def test_dead_kernel_is_reported_and_earlier_cells_rerun(graded_full):
+    r = graded_full["kernel_dies"]
     assert r.execution.kernel_died
     assert len(r.execution.rerun_without) == 1
     assert r.score == r.max_score  # the functions defined before the fatal cell are graded
@@ -147,14 +155,36 @@ def test_functions_that_mutate_their_inputs_get_fresh_copies(graded):
     assert _checks(graded["mutates_cache"])[BACKWARD].status == "pass"
 
 
-def test_starter_notebook(graded):
+def test_starter_notebook(graded, graded_full):
     checks = _checks(graded["starter"])
     assert checks["1-D forward"].status == "fail" and "None" in checks["1-D forward"].message
     assert checks["N-D forward"].status == "pass"
     assert _failing_blocks(checks[BACKWARD]) == {"dW2": "scale", "db1": "scale"}
     assert checks["N-D gradient check"].status == "error"
     assert "TypeError" in checks["N-D gradient check"].message
-    assert len(graded["starter"].execution.errors) >= 3
+    assert len(graded_full["starter"].execution.errors) >= 3  # the public-test cells; pruning skips them
+
+
+def test_pruning_grades_every_fixture_as_a_full_run_does(graded, graded_full):
+    for name, pruned in graded.items():
+        full = graded_full[name]
+        assert [(c.name, c.status, c.score) for c in pruned.checks] == \
+            [(c.name, c.status, c.score) for c in full.checks], name
+        assert full.execution.pruning == "off" and not full.execution.skipped
+
+
+@pytest.mark.parametrize("fixture, first_line", [
+    ("cell_raises", "1/0"), ("infinite_loop", "while True:"), ("kernel_dies", "import os; os._exit(1)")])
+def test_cells_grading_does_not_need_are_skipped_not_run(graded, fixture, first_line):
+    ex = graded[fixture].execution
+    assert ex.pruning == "pruned" and not ex.errors and not ex.timed_out and not ex.kernel_died
+    assert any(s.reason.endswith(first_line) for s in ex.skipped)
+    assert graded[fixture].score == graded[fixture].max_score
+
+
+def test_missing_function_falls_back_to_every_cell(graded):
+    ex = graded["missing_function"].execution
+    assert ex.pruning == "fallback" and "no cell defines backward_propagation_n" in ex.pruning_note
 
 
 def test_forward_bug_is_located_in_the_forward_pass(assignment):
