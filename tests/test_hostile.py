@@ -236,7 +236,7 @@ def _params():
         yield pytest.param(case, id=case.name, marks=marks)
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_case_gets_what_its_functions_deserve(battery, case):
     doc = battery.docs.get(case.name)
     assert doc is not None, f"no result for {case.name}; the batch said:\n{battery.proc.stderr[-3000:]}"
