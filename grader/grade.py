@@ -6,6 +6,8 @@ notebook file -> ``read_notebook`` -> sandbox ``run`` -> ``checks.run`` per chec
 A cell that kills the student's process must not cost the student the functions
 defined before it (or after it): the notebook is run again in a fresh sandbox without
 that cell, up to MAX_RERUNS times, and the feedback says which cells were left out.
+Likewise a graded function that kills the process (os._exit, a loop that ignores the
+interrupt) costs only its own check: the checks after it get a fresh sandbox.
 """
 
 from __future__ import annotations
@@ -71,10 +73,12 @@ def _without(nb: nbformat.NotebookNode, cells: set[int]) -> nbformat.NotebookNod
     return out
 
 
-def _execute(assignment: Assignment, nb, factory: SandboxFactory) -> tuple[Sandbox, ExecutionSummary]:
-    """Run the notebook; if a cell kills the process, run again without that cell."""
+def _execute(assignment: Assignment, nb, factory: SandboxFactory,
+             skip: frozenset[int] = frozenset()) -> tuple[Sandbox, ExecutionSummary]:
+    """Run the notebook (without the cells in ``skip``); if a cell kills the process,
+    run again without that cell too."""
     first: ExecutionResult | None = None
-    left_out: set[int] = set()
+    left_out: set[int] = set(skip)
     started = time.monotonic()
     for attempt in range(MAX_RERUNS + 1):
         sandbox = factory(assignment)
@@ -135,10 +139,39 @@ def grade_notebook(
     reference = importlib.import_module(assignment.reference)
     sandbox, summary = _execute(assignment, nb, sandbox_factory)
     try:
+        watched = _Watched(sandbox)
         defined = sandbox.defined_functions()
-        ctx = checks.Context(assignment, sandbox, problem, reference, defined)
-        results = tuple(checks.run(spec, ctx) for spec in assignment.checks)
+        results = []
+        for spec in assignment.checks:
+            if watched.died:  # the previous check's function ended the process
+                sandbox.close()
+                sandbox, _ = _execute(assignment, nb, sandbox_factory, frozenset(summary.rerun_without))
+                watched = _Watched(sandbox)
+            results.append(checks.run(spec, checks.Context(assignment, watched, problem, reference, defined)))
+        results = tuple(results)
     finally:
         sandbox.close()
     summary = dataclasses.replace(summary, seconds=time.monotonic() - started)
     return SubmissionResult(status="graded", error=None, checks=results, execution=summary, **base)
+
+
+class _Watched:
+    """A sandbox that remembers whether a call found its process dead."""
+
+    def __init__(self, inner: Sandbox) -> None:
+        self.inner = inner
+        self.died = False
+
+    def run(self, nb) -> ExecutionResult:
+        return self.inner.run(nb)
+
+    def defined_functions(self) -> tuple[str, ...]:
+        return self.inner.defined_functions()
+
+    def call(self, function: str, args: tuple = (), kwargs: dict | None = None, *, patch=None):
+        result = self.inner.call(function, args, kwargs, patch=patch)
+        self.died = self.died or result.kernel_died
+        return result
+
+    def close(self) -> None:
+        self.inner.close()
