@@ -34,6 +34,9 @@ CALL_TIMEOUT = 5.0
 FULL = 10.0  # max score of gradient_checking
 FORWARD, BACKWARD = "1-D forward", "N-D backward gradients"
 CONFINE = "needs confinement (grader/confine.py)"
+HARNESS = ("student code can replace the in-kernel harness (sys.modules['_grader_harness'], _grader_wire); "
+           "needs the engines to re-inject or verify it (execute.py, warm.py)")
+STDERR = "the kernel writes to the grader's own stdout/stderr (execute.py kernel start-up)"
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,9 @@ class Case:
             helpers, e.g. np.linalg.norm, may cost more; it must never gain).
         checks: check name -> status for checks that do not pass (others must pass).
         blocks: failing backward blocks -> diagnosis kind ("*" any kind).
-        cell_errors: enames that the hostile cell must be recorded with (any of).
+        cell_errors: enames of which at least one must be recorded ({"any"}: any
+            error); empty: no cell may fail; None: not asserted (the hostile code
+            may or may not take the student's own cells down with it).
         rerun: the kernel died, so the notebook was run again without that cell.
         targets: host effects that must not happen ("home", "grader_source",
             "outside", "canary", "out_dir", "listener", "processes").
@@ -92,7 +97,7 @@ class Case:
     at_most: bool = False
     checks: Mapping[str, str] = field(default_factory=dict)
     blocks: Mapping[str, str] = field(default_factory=dict)
-    cell_errors: frozenset[str] = frozenset()
+    cell_errors: frozenset[str] | None = frozenset()
     rerun: bool = False
     targets: tuple[str, ...] = ()
     xfail: str | None = None
@@ -193,17 +198,20 @@ def _cases() -> list[Case]:
              with_cell('import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.max = lambda *a, **k: 0\n'
                        'builtins.min = lambda *a, **k: 0\nbuiltins.sum = lambda *a, **k: 0\n'
                        'builtins.round = lambda *a, **k: 0\nbuiltins.all = lambda *a: True\n'
-                       'builtins.any = lambda *a: False\nbuiltins.print = lambda *a, **k: None\n')),
+                       'builtins.any = lambda *a: False\nbuiltins.print = lambda *a, **k: None\n'),
+             cell_errors=None),
         Case("builtins_open_and_isinstance", "builtins.open and builtins.isinstance replaced",
              with_cell('import builtins\n_isinstance = builtins.isinstance\nbuiltins.open = None\n'
-                       'builtins.isinstance = lambda o, t: _isinstance(o, t) and not _isinstance(o, dict)\n')),
+                       'builtins.isinstance = lambda o, t: _isinstance(o, t) and not _isinstance(o, dict)\n'),
+             cell_errors=None),
         Case("harness_redefined", "replaces the grader's in-kernel harness and wire functions",
              with_cell('import sys\nfor name in ("_grader_harness", "_grader_wire"):\n'
                        '    mod = sys.modules.get(name)\n'
                        '    for attr in ("call", "functions", "write", "read", "setup"):\n'
                        '        if hasattr(mod, attr):\n'
                        '            setattr(mod, attr, lambda *a, **k: None)\n'
-                       'sys.modules.pop("_grader_harness", None)\n')),
+                       'sys.modules.pop("_grader_harness", None)\n'),
+             xfail=HARNESS),
         Case("reads_reference", "imports or reads the reference solution to replace its buggy backward pass",
              with_cell(lambda t: (
                  'import importlib.util, pathlib\n'
@@ -275,6 +283,10 @@ def _cases() -> list[Case]:
                        '        n += 1\n        if n % 100000 == 0:\n'
                        '            open(f"spam{n % 7}.txt", "w").write(str(n))\n'
                        'threading.Thread(target=spin, daemon=False).start()\n')),
+        Case("stderr_flood", "writes 10 MB straight to file descriptors 1 and 2",
+             with_cell('import os\nchunk = b"student noise " * 7000 + b"\\n"\nfor _ in range(100):\n'
+                       '    os.write(1, chunk)\n    os.write(2, chunk)\n'),
+             targets=("grader_output",), xfail=STDERR),
         Case("stdout_100mb", "prints 100 MB", with_cell('import sys\nline = "x" * 999 + "\\n"\n'
                                                          'for _ in range(100_000):\n    sys.stdout.write(line)\n')),
 
@@ -337,10 +349,12 @@ def _cases() -> list[Case]:
              score=7.0, checks={BACKWARD: "fail"}, blocks={b: "*" for b in ("dW1", "db1", "dW2", "db2", "dW3", "db3")}),
         Case("returns_python_lists", "every gradient as nested Python lists of the right numbers",
              with_function("backward_propagation_n", RETURN,
-                           "    gradients = {k: v.tolist() for k, v in gradients.items()}\n" + RETURN)),
+                           "    gradients = {k: v.tolist() for k, v in gradients.items()}\n" + RETURN),
+             score=7.0, checks={BACKWARD: "fail"}, blocks={b: "type" for b in ("dW1", "db1", "dW2", "db2", "dW3", "db3")}),
         Case("returns_object_arrays", "every gradient as an object array",
              with_function("backward_propagation_n", RETURN,
-                           "    gradients = {k: v.astype(object) for k, v in gradients.items()}\n" + RETURN)),
+                           "    gradients = {k: v.astype(object) for k, v in gradients.items()}\n" + RETURN),
+             score=7.0, checks={BACKWARD: "fail"}, blocks={b: "type" for b in ("dW1", "db1", "dW2", "db2", "dW3", "db3")}),
         Case("returns_1gb_array", "dW1 replaced by a 1 GiB array",
              with_function("backward_propagation_n", RETURN, "    gradients['dW1'] = np.zeros(2**27)\n" + RETURN),
              score=7.0, checks={BACKWARD: "error"}),
@@ -348,7 +362,8 @@ def _cases() -> list[Case]:
              lambda t: _dump(_replace_in(
                  _replace_in(_correct(), "forward_propagation_n", "    return cost, cache",
                              "    parameters.clear()\n    return cost, cache"),
-                 "backward_propagation_n", RETURN, "    X[...] = 0\n    A1[...] = 0\n    A2[...] = 0\n" + RETURN))),
+                 "backward_propagation_n", RETURN, "    X[...] = 0\n    A1[...] = 0\n    A2[...] = 0\n" + RETURN)),
+             cell_errors=None),  # the notebook's own test cell then fails on the emptied dict
 
         # Files that are not (ordinary) notebooks.
         Case("not_json", "text that is not JSON", lambda t: b"this is not a notebook {", status="error",
@@ -363,7 +378,7 @@ def _cases() -> list[Case]:
         Case("notebook_50mb", "the correct solution with 50 MB of cell output",
              lambda t: _with_big_output(50 * 2**20)),
         Case("ten_thousand_cells", "the correct solution followed by 10,000 code cells",
-             lambda t: _dump(_many_cells(10_000))),
+             lambda t: _dump(_many_cells(10_000)), cell_errors=None),  # may run out of notebook time
         Case("markdown_only", "one markdown cell", lambda t: _dump(nbformat.v4.new_notebook(
              cells=[new_markdown_cell("# I did not do the assignment")])),
              score=0.0, checks={n: "missing" for n in ("1-D forward", "1-D backward", "1-D gradient check",

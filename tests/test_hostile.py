@@ -222,6 +222,9 @@ def _target_untouched(kind: str, case: Case, b: Battery) -> None:
         assert not (b.out / "zz_forged_student.json").exists(), f"{case.name} forged another student's result"
     elif kind == "listener":
         assert b.listener.received == [], f"{case.name} reached 127.0.0.1:{t.port}: {b.listener.received}"
+    elif kind == "grader_output":
+        noise = b.proc.stdout.count("student noise") + b.proc.stderr.count("student noise")
+        assert noise == 0, f"{case.name} wrote {noise} lines into the grader's own output"
     elif kind == "processes":
         mark = f"{t.token}-{case.name}"
         left = [p for p in b.leftovers if mark in p["cmdline"] or p["comm"] == comm_mark(t.token)]
@@ -264,7 +267,7 @@ def test_case_gets_what_its_functions_deserve(battery, case):
             assert enames, "the hostile cell should have failed"
         elif case.cell_errors:
             assert enames & case.cell_errors, ex["errors"]
-        elif case.checks.get(BACKWARD) is None and not case.name.startswith("returns_"):
+        elif case.cell_errors is not None and case.checks.get(BACKWARD) is None:
             assert ex["errors"] == [], ex["errors"]
         if case.rerun:
             assert ex["kernel_died"] and ex["rerun_without"], ex
@@ -279,6 +282,7 @@ def _case_marks(b: Battery) -> set[str]:
     return {f"{b.targets.token}-{c.name}" for c in CASES if c.xfail and "processes" in c.targets}
 
 
+@pytest.mark.xfail(reason=f"kills_parent: {BY_NAME['kills_parent'].xfail}", strict=True)
 def test_batch_completes_with_one_result_per_file(battery):
     assert battery.proc.returncode == 0, battery.proc.stderr[-3000:]
     assert set(battery.docs) >= {c.name for c in CASES}
@@ -290,6 +294,15 @@ def test_batch_completes_with_one_result_per_file(battery):
     finally:
         con.close()
     assert sorted(rows) == sorted((c.name, 1) for c in CASES)
+
+
+def test_batch_finishes_every_file_but_the_one_that_kills_its_worker(battery):
+    # The weaker form of the test above that holds today: one submission that signals
+    # its grader costs that submission only (grader/batch.py retries it alone).
+    assert battery.proc.returncode in (0, 1), battery.proc.stderr[-3000:]
+    assert set(battery.docs) >= {c.name for c in CASES} - {"kills_parent"}
+    summary = json.loads((battery.out / "summary.json").read_text())
+    assert summary["submissions"] >= len(CASES) - 1
 
 
 def test_every_result_is_a_valid_feedback_document_of_its_file(battery):
