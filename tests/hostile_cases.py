@@ -254,9 +254,11 @@ def _cases() -> list[Case]:
              with_cell("while True:\n    pass\n", first=True), cell_errors=frozenset({"CellTimeoutError"})),
 
         # Resources.
-        Case("memory_bomb", "allocates 256 MiB blocks until refused (stops itself at 4.5 GiB)",
-             with_cell('import numpy as np\nblocks = []\nfor _ in range(18):\n'
-                       '    blocks.append(np.ones(2**25))\n' + escaped("4.5 GiB allocated")),
+        # bytearray is calloc'd: 5 GiB are granted at once unless a memory limit refuses
+        # them, so the outcome does not depend on how fast the machine fills pages.
+        Case("memory_bomb", "allocates 1 GiB blocks until refused (stops itself at 5 GiB)",
+             with_cell('blocks = []\nfor _ in range(5):\n'
+                       '    blocks.append(bytearray(2**30))\n' + escaped("5 GiB allocated")),
              cell_errors=frozenset({"MemoryError", "DeadKernelError"}), xfail=CONFINE),
         Case("fills_disk", "writes 128 MiB files into its folder until refused (stops itself at 1 GiB)",
              with_cell('block = b"x" * 2**20\nfor i in range(8):\n    with open(f"fill{i}.bin", "wb") as f:\n'
