@@ -21,10 +21,13 @@ import hashlib
 import json
 import multiprocessing
 import re
+import signal
+import sys
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -270,7 +273,14 @@ def grade_one(task: Task) -> dict:
 
 class LocalExecutor:
     """``jobs`` worker processes (forkserver: workers do not inherit the parent's state);
-    ``jobs=1`` grades in this process, which is simplest to debug and interrupt."""
+    ``jobs=1`` grades in this process, which is simplest to debug and interrupt.
+
+    A worker that dies (killed by the OOM killer, or by a submission that signals its
+    parent) breaks a ProcessPoolExecutor and fails every future in it. That must cost
+    at most the submission that killed it, not the batch: the unfinished tasks are run
+    again in a fresh pool, and the ones that were running when it broke are retried
+    one at a time, alone; one that breaks its worker even then is reported "broken".
+    """
 
     def __init__(self, jobs: int = 1) -> None:
         if jobs < 1:
@@ -282,18 +292,49 @@ class LocalExecutor:
             for t in tasks:
                 yield t, grade_one(t)
             return
+        todo, suspects = list(tasks), []
+        while todo:
+            unfinished, running = yield from self._pool(todo, self.jobs)
+            running = running or unfinished  # no future was marked running: suspect them all
+            suspects += running
+            todo = [t for t in unfinished if t not in running]
+        for t in suspects:
+            unfinished, _ = yield from self._pool([t], 1)
+            if unfinished:
+                yield t, {"broken": f"{t.notebook}: the worker process grading it died (twice)"}
+
+    @staticmethod
+    def _pool(tasks: list[Task], jobs: int):
+        """Run ``tasks`` in a fresh pool, yielding results; return (unfinished, running)
+        when the pool broke, else ([], [])."""
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)), mp_context=ctx)
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_worker_init)
+        futures = {pool.submit(grade_one, t): t for t in tasks}
+        todo = set(futures)
         try:
-            futures = {pool.submit(grade_one, t): t for t in tasks}
-            todo = set(futures)
             while todo:
+                running = [futures[f] for f in todo if f.running()]
                 done, todo = wait(todo, return_when=FIRST_COMPLETED)
+                broken = [f for f in done if isinstance(f.exception(), BrokenProcessPool)]
                 for f in done:
-                    yield futures[f], f.result()
+                    if isinstance(f.exception(), SystemExit):  # _worker_init's SIGTERM, sent back
+                        yield futures[f], {"broken": f"{futures[f].notebook}: the worker process grading it "
+                                                     f"was terminated (SIGTERM) and closed its sandbox"}
+                    elif f not in broken:
+                        yield futures[f], f.result()
+                if broken:
+                    unfinished = [futures[f] for f in futures if f in broken or f in todo]
+                    return unfinished, [t for t in running if t in unfinished]
+            return [], []
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init() -> None:
+    """In a pool worker: SIGTERM unwinds (SystemExit) so that the submission's sandbox
+    is closed, and its processes killed, instead of being orphaned."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 class DaskExecutor:

@@ -91,6 +91,9 @@ class Policy:
         hide: directories inside the bound system or Python trees that must not
             be visible (e.g. an installed ``reference`` package): covered by an
             empty read-only tmpfs.
+        exchange: a path in the new root that gets a tmpfs of its own, for the
+            grader's call files: filling /tmp or the working folder then does not
+            stop the grader from calling the student's functions.
         memory_mb: address-space limit (RLIMIT_AS) in MiB.
         cpu_seconds: CPU-time limit; the process is killed when it runs out.
         processes: process limit for the student's uid (only under a private uid).
@@ -105,6 +108,7 @@ class Policy:
     scratch: str | None = None
     shared: tuple[str, ...] = ()
     hide: tuple[str, ...] = ()
+    exchange: str | None = None
     memory_mb: int = 4096
     cpu_seconds: int = 900
     processes: int = 128
@@ -363,8 +367,12 @@ def _new_root(libc: _Libc, policy: Policy, report: dict, student_uid: int | None
     shutil.copytree(workdir, target, symlinks=True, dirs_exist_ok=True)
     for path in policy.shared:
         bind(os.path.realpath(path), writable=True)
+    if policy.exchange:
+        os.makedirs(inside(policy.exchange), exist_ok=True)
+        libc.mount("tmpfs", inside(policy.exchange), "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=0700")
     if student_uid is not None:
-        for path in [target, *(inside(os.path.realpath(p)) for p in policy.shared)]:
+        exchange = [inside(policy.exchange)] if policy.exchange else []
+        for path in [target, *exchange, *(inside(os.path.realpath(p)) for p in policy.shared)]:
             _chown_tree(path, student_uid)
     os.makedirs(inside("/.old"))
     os.chdir(new)

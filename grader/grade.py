@@ -6,6 +6,8 @@ notebook file -> ``read_notebook`` -> sandbox ``run`` -> ``checks.run`` per chec
 A cell that kills the student's process must not cost the student the functions
 defined before it (or after it): the notebook is run again in a fresh sandbox without
 that cell, up to MAX_RERUNS times, and the feedback says which cells were left out.
+Likewise a graded function that kills the process (os._exit, a loop that ignores the
+interrupt) costs only its own check: the checks after it get a fresh sandbox.
 
 By default only the cells grading needs run (``grader.prune``); skipped cells are
 replaced by empty ones so cell indices keep their meaning. If the pruned run looks
@@ -110,7 +112,8 @@ def _without(nb: nbformat.NotebookNode, cells: set[int]) -> nbformat.NotebookNod
 
 def _execute(assignment: Assignment, nb, factory: SandboxFactory,
              skip: frozenset[int] = frozenset()) -> tuple[Sandbox, ExecutionSummary]:
-    """Run the notebook but the ``skip`` cells; if a cell kills the process, run again without it."""
+    """Run the notebook (without the cells in ``skip``); if a cell kills the process,
+    run again without that cell too."""
     first: ExecutionResult | None = None
     left_out: set[int] = set()
     started = time.monotonic()
@@ -143,12 +146,19 @@ def _run_and_check(assignment: Assignment, nb, factory: SandboxFactory, problem,
                    plan: prune.Plan | None) -> tuple[tuple[CheckResult, ...], ExecutionSummary, str | None]:
     """Run the notebook (all of it when ``plan`` is None) and every check; (results,
     summary, why a pruned run's results may be wrong or None)."""
-    sandbox, summary = _execute(assignment, nb, factory, plan.skipped_cells if plan else frozenset())
+    skip = plan.skipped_cells if plan else frozenset()
+    sandbox, summary = _execute(assignment, nb, factory, skip)
     watch = prune.Watch(sandbox)
     try:
         defined = sandbox.defined_functions()
-        ctx = checks.Context(assignment, watch, problem, reference, defined)
-        results = tuple(checks.run(spec, ctx) for spec in assignment.checks)
+        results = []
+        for spec in assignment.checks:
+            if watch.died:  # the previous check's function ended the process: a fresh one
+                sandbox.close()
+                sandbox, _ = _execute(assignment, nb, factory, skip | set(summary.rerun_without))
+                watch = prune.Watch(sandbox, name_errors=watch.name_errors)
+            results.append(checks.run(spec, checks.Context(assignment, watch, problem, reference, defined)))
+        results = tuple(results)
     finally:
         sandbox.close()
     if plan is None:

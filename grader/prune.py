@@ -183,9 +183,10 @@ class Watch:
     ``grader.grade`` then grades a full run instead (see the module docstring).
     """
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner, name_errors: list[str] | None = None) -> None:
         self.inner = inner
-        self.name_errors: list[str] = []
+        self.name_errors: list[str] = [] if name_errors is None else name_errors
+        self.died = False  # a call found the process dead: later checks need a fresh sandbox
 
     def run(self, nb):
         return self.inner.run(nb)
@@ -197,6 +198,7 @@ class Watch:
         result = self.inner.call(function, args, kwargs, patch=patch)
         if result.ename == "NameError":
             self.name_errors.append(function)
+        self.died = self.died or result.kernel_died
         return result
 
     def close(self) -> None:

@@ -179,7 +179,8 @@ def first_line(source: str) -> str:
 SECRET_PACKAGES = ("reference", "assignments")
 
 
-def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequence[Path] = ()) -> Policy:
+def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequence[Path] = (),
+                exchange: str | None = None) -> Policy:
     """The :class:`grader.confine.Policy` for one sandbox with these limits.
 
     Args:
@@ -187,6 +188,8 @@ def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequenc
         workdir: the student's working folder, holding the support files.
         scratch: an empty folder the confined process builds its new root in.
         shared: folders the grader exchanges files or sockets through.
+        exchange: a private folder for the call files of an engine that keeps them
+            in the student's process (the warm engine), on a tmpfs of its own.
 
     Returns:
         The policy; ``hide`` lists the installed locations of the reference
@@ -204,7 +207,7 @@ def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequenc
         workdir=str(workdir), scratch=str(scratch), shared=tuple(str(p) for p in shared), hide=tuple(hide),
         memory_mb=limits.memory_mb, cpu_seconds=limits.cpu_seconds, processes=limits.processes,
         file_size_mb=limits.file_size_mb, open_files=limits.open_files, disk_mb=limits.disk_mb,
-        network=limits.network,
+        network=limits.network, exchange=exchange,
     )
 
 

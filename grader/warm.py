@@ -38,7 +38,7 @@ import nbformat
 import numpy as np
 
 from grader import wire
-from grader._warm_worker import FORK, FrameReader, ProtocolError, send_frame
+from grader._warm_worker import EXCHANGE, FORK, FrameReader, ProtocolError, send_frame
 from grader.errors import NotebookExecutionError
 from grader.records import Isolation
 from grader.sandbox import CallResult, CellError, ExecutionResult, Limits, confinement
@@ -289,7 +289,7 @@ class WarmSandbox:
         """The confinement policy of this sandbox's child, as plain data for the worker."""
         if not self.limits.confine:
             return None
-        policy = confinement(self.limits, workdir=self.workdir, scratch=self._root / "root")
+        policy = confinement(self.limits, workdir=self.workdir, scratch=self._root / "root", exchange=EXCHANGE)
         return dataclasses.asdict(policy)
 
     def _execute(self, request: dict, extra: bytes | None, timeout: float) -> tuple[str, list[bytes] | None]:
