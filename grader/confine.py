@@ -323,6 +323,13 @@ def _new_root(libc: _Libc, policy: Policy, report: dict, student_uid: int | None
                 flags |= ms
         libc.mount(None, target, None, flags)
 
+    # /tmp: private, size-capped; the working folder is copied into it (or onto its
+    # own tmpfs when it lives elsewhere), so no write reaches the host's disk. Mounted
+    # before the binds, which may live under /tmp (a venv in a clone under /tmp).
+    tmp = inside("/tmp")
+    os.makedirs(tmp, exist_ok=True)
+    size = f"size={policy.disk_mb}m"
+    libc.mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=1777")
     python = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
               os.path.dirname(os.path.realpath(sys.executable))}
     for path in _SYSTEM_DIRS + tuple(sorted(python)):
@@ -354,12 +361,6 @@ def _new_root(libc: _Libc, policy: Policy, report: dict, student_uid: int | None
     libc.mount("tmpfs", os.path.join(dev, "shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     os.makedirs(inside("/proc"), exist_ok=True)
     libc.mount("proc", inside("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    # /tmp: private, size-capped; the working folder is copied into it (or onto
-    # its own tmpfs when it lives elsewhere), so no write reaches the host's disk.
-    tmp = inside("/tmp")
-    os.makedirs(tmp, exist_ok=True)
-    size = f"size={policy.disk_mb}m"
-    libc.mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=1777")
     target = inside(workdir)
     if not workdir.startswith("/tmp/"):
         os.makedirs(target, exist_ok=True)
