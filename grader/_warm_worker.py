@@ -246,8 +246,7 @@ def _child(sock: socket.socket, request: dict, support: Path, shell, harness) ->
         report = confine.enter(confine.Policy.from_dict(policy))
         tmp = Path("/tmp")
     else:
-        report = {"namespaces": [], "residual": ["confinement is off for this assignment (execution.confine = "
-                                                 "false): the student's code runs with the grader's rights"]}
+        report = {}  # the grader records an unconfined run itself
         tmp = root / "tmp"
         tmp.mkdir(mode=0o700)
     # The exchange files of calls stay in the child (bytes go over the socket), on a

@@ -427,8 +427,32 @@ def _limits(policy: Policy, report: dict, *, shared_uid: bool) -> None:
     report["limits"] = applied
 
 
+def launcher(policy: Policy, folder: str) -> list[str]:
+    """Write ``policy`` into ``folder``; the command prefix that runs a program confined by it.
+
+    The launcher writes its report (:func:`read_report`) into the same folder after
+    confining itself and before exec'ing the program, so before any student code runs.
+    """
+    path = os.path.join(folder, "confine.json")
+    with open(path, "w") as f:
+        json.dump(dataclasses.asdict(policy) | {"report": os.path.join(folder, "isolation.json")}, f)
+    return [sys.executable, os.path.abspath(__file__), path, "--"]
+
+
+def read_report(folder: str) -> dict | None:
+    """The report a :func:`launcher` wrote into ``folder``; None if there is none or it is not JSON."""
+    try:
+        with open(os.path.join(folder, "isolation.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
 def _main(argv: list[str]) -> int:
-    """``confine.py POLICY.json REPORT.json -- PROGRAM ARGS...``: confine, report, exec."""
+    """``confine.py POLICY.json -- PROGRAM ARGS...``: confine, report, exec.
+
+    POLICY.json holds the :class:`Policy` fields and "report", the file to write the report to.
+    """
     if len(argv) < 4 or argv[2] != "--":
         print("usage: confine.py POLICY.json -- PROGRAM [ARGS...]", file=sys.stderr)
         return 2

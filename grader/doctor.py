@@ -112,20 +112,14 @@ def examine(limits: Limits = Limits(), secret: Path | None = None) -> DoctorRepo
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         policy = confinement(limits, workdir=work, scratch=scratch, shared=[runtime])
-        policy_path = runtime / "confine.json"
-        report_path = runtime / "isolation.json"
-        policy_path.write_text(json.dumps(dataclasses.asdict(policy) | {"report": str(report_path)}))
-        launcher = [sys.executable, inspect.getfile(confine), str(policy_path), "--"] if limits.confine else []
+        launcher = confine.launcher(policy, str(runtime)) if limits.confine else []
         command = [*launcher, sys.executable, "probe.py", str(secret), str(outside),
                    str(listener.getsockname()[1]), token]
         env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(work), "LANG": "C.UTF-8"}
         done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=120)
         seconds = time.monotonic() - started
-        try:
-            isolation = Isolation.from_report("kernel", json.loads(report_path.read_text()))
-        except (OSError, ValueError):
-            isolation = Isolation.from_report("kernel", None) if limits.confine else \
-                Isolation("kernel", residual=("confinement is off (execution.confine = false)",))
+        isolation = Isolation.from_report("kernel", confine.read_report(str(runtime))) if limits.confine \
+            else Isolation.unconfined("kernel")
         try:
             seen = json.loads(done.stdout.strip().splitlines()[-1])
         except (IndexError, ValueError):

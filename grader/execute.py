@@ -16,15 +16,11 @@ the traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
-import json
 import os
 import queue
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -39,7 +35,8 @@ from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
 from grader import _harness, confine, wire
 from grader.errors import NotebookExecutionError
 from grader.records import Isolation
-from grader.sandbox import CallResult, CellError, ExecutionResult, Limits, confinement, scratch_dirs
+from grader.sandbox import (CallResult, CellError, ExecutionResult, Limits, checked_patch, confinement,
+                            kill_group_and_remove, run_cells, scratch_dirs, scrubbed_environment)
 
 
 
@@ -108,24 +105,14 @@ class KernelSandbox:
             except OSError as exc:
                 shutil.rmtree(self._root, ignore_errors=True)
                 raise NotebookExecutionError(f"could not copy support file {source}: {exc}") from exc
-        self._env = {
-            # The venv's bin first, as activation would: "!python" and "!pip" in
-            # a cell then mean the interpreter the kernel runs on.
-            "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)]),
+        self._env = scrubbed_environment({
             "HOME": str(self.workdir),
-            "LANG": os.environ.get("LANG", "C.UTF-8"),
-            "MPLBACKEND": "Agg",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0",
-            # "!pip install ..." in a notebook would otherwise change the grader's
-            # own environment (the kernel shares its interpreter).
-            "PIP_NO_INDEX": "1",
             # Keep IPython's profile, matplotlib's font cache and temporary files
             # out of the student's working directory; they go with the sandbox:
             # in the confined kernel's private /tmp, or else in the runtime folder.
             **scratch_dirs(Path("/tmp") if limits.confine else self._runtime / "tmp"),
             **(env or {}),
-        }
+        })
         self.isolation = Isolation("kernel", residual=("the kernel has not started",))
         self._km: KernelManager | None = None
         self._kc = None
@@ -134,7 +121,7 @@ class KernelSandbox:
         self._closed = False
         # Last resort for a sandbox that is never closed: at garbage collection or
         # interpreter exit, kill the process group and delete the directory.
-        self._cleanup = weakref.finalize(self, _kill_and_remove, self._group, self._root)
+        self._cleanup = weakref.finalize(self, kill_group_and_remove, self._group, self._root)
 
     def __enter__(self) -> KernelSandbox:
         return self
@@ -154,38 +141,21 @@ class KernelSandbox:
         Raises:
             NotebookExecutionError: the kernel could not be started.
         """
-        start = time.monotonic()
+        started = time.monotonic()
         self._start()
-        deadline = time.monotonic() + self.limits.notebook_timeout  # kernel startup has its own limit
-        code = [(i, _source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
-        errors: list[CellError] = []
-        attempted, timed_out, skipped = 0, False, ()
-        for position, (index, source) in enumerate(code):
-            if self._dead or time.monotonic() >= deadline:
-                timed_out = timed_out or not self._dead
-                skipped = tuple(i for i, _ in code[position:])
-                break
-            attempted += 1
-            if not source.strip():
-                continue
-            budget = min(self.limits.cell_timeout, deadline - time.monotonic())
-            state, reply = self._execute(source, budget, silent=False)
-            if state in ("interrupted", "killed"):
-                timed_out = True
-                whole = budget < self.limits.cell_timeout
-                seconds = self.limits.notebook_timeout if whole else self.limits.cell_timeout
-                errors.append(CellError.timeout(index, source, seconds, whole_notebook=whole, killed=state == "killed"))
-            elif state == "dead":
-                errors.append(CellError.dead_kernel(index))
-            elif reply.get("status") == "error":
-                errors.append(CellError.from_reply(index, reply))
-            elif any(p.get("source") == "ask_exit" and not p.get("keepkernel") for p in reply.get("payload") or ()):
-                # exit() / quit(): the kernel stops itself right after replying.
-                errors.append(CellError.dead_kernel(index, "the cell called exit(), which stops the kernel"))
-                self._stop_kernel(graceful=False)
-        return ExecutionResult(
-            time.monotonic() - start, attempted, tuple(errors), timed_out, self._dead, skipped
-        )
+        return run_cells(nb, self.limits, self._run_cell, lambda: self._dead, started)
+
+    def _run_cell(self, index: int, source: str, budget: float) -> tuple[str, list[CellError]]:
+        state, reply = self._execute(source, budget, silent=False)
+        if state != "done":
+            return state, [CellError.dead_kernel(index)] if state == "dead" else []
+        if reply.get("status") == "error":
+            return state, [CellError.from_reply(index, reply)]
+        if any(p.get("source") == "ask_exit" and not p.get("keepkernel") for p in reply.get("payload") or ()):
+            # exit() / quit(): the kernel stops itself right after replying.
+            self._stop_kernel(graceful=False)
+            return state, [CellError.dead_kernel(index, "the cell called exit(), which stops the kernel")]
+        return state, []
 
     def defined_functions(self) -> tuple[str, ...]:
         """Names of the callables in the notebook's namespace, for "did you mean".
@@ -232,14 +202,7 @@ class KernelSandbox:
             ValueError: a patch key is not an identifier or its source does not compile.
             NotebookExecutionError: the kernel could not be started.
         """
-        patch = dict(patch or {})
-        for name, source in patch.items():
-            if not (isinstance(name, str) and name.isidentifier() and isinstance(source, str)):
-                raise ValueError(f"patch must map identifiers to expression source, got {name!r}: {source!r}")
-            try:
-                compile(source, f"<patch {name}>", "eval")
-            except SyntaxError as exc:
-                raise ValueError(f"patch for {name!r} is not a valid expression: {exc}") from None
+        patch = checked_patch(patch)
         self._start()
         if self._dead or not self._km.is_alive():
             self._stop_kernel(graceful=False)
@@ -345,22 +308,14 @@ class KernelSandbox:
         if not self.limits.confine:
             return []
         policy = confinement(self.limits, workdir=self.workdir, scratch=self._scratch, shared=[self._runtime])
-        path = self._runtime / "confine.json"
-        data = dataclasses.asdict(policy) | {"report": str(self._runtime / "isolation.json")}
-        path.write_text(json.dumps(data))
-        return [sys.executable, inspect.getfile(confine), str(path), "--"]
+        return confine.launcher(policy, str(self._runtime))
 
     def _read_isolation(self) -> Isolation:
         # Written by the launcher after confining itself and before exec'ing the
         # kernel, so before any student code could touch it.
         if not self.limits.confine:
-            return Isolation("kernel", residual=("confinement is off for this assignment (execution.confine = "
-                                                 "false): the student's code runs with the grader's rights",))
-        try:
-            report = json.loads((self._runtime / "isolation.json").read_text())
-        except (OSError, ValueError):
-            report = None
-        return Isolation.from_report("kernel", report)
+            return Isolation.unconfined("kernel")
+        return Isolation.from_report("kernel", confine.read_report(str(self._runtime)))
 
     def _wait_ready(self, deadline: float) -> None:
         while True:
@@ -428,7 +383,7 @@ class KernelSandbox:
                 self._km.shutdown_kernel(now=True)
         except Exception:  # a half-started or already-reaped kernel; the group kill below still runs
             pass
-        _kill_and_remove(self._group, None)
+        kill_group_and_remove(self._group, None)
 
 
 class _ConfinedKernelManager(KernelManager):
@@ -440,28 +395,6 @@ class _ConfinedKernelManager(KernelManager):
         return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
 
 
-def _kill_and_remove(group: list[int], root: Path | None) -> None:
-    """SIGKILL the kernel's process group (once) and delete the sandbox directory.
-
-    jupyter_client signals the group only when it has to kill the kernel; a
-    kernel that exits politely leaves the student's children running.
-    start_new_session=True made the kernel a group leader, so its pid is the
-    group id, reused only once every member is gone.
-    """
-    while group:
-        try:
-            os.killpg(group.pop(), signal.SIGKILL)
-        except OSError:
-            pass
-    if root is not None:
-        shutil.rmtree(root, ignore_errors=True)
-
-
 def _harness_call(name: str, *args: object) -> str:
     """Source that calls ``_grader_harness.<name>(*args)``; args must be literals."""
     return f"__import__('sys').modules['_grader_harness'].{name}({', '.join(map(repr, args))})"
-
-
-def _source(cell: Mapping) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)

@@ -248,6 +248,12 @@ class Isolation:
     residual: tuple[str, ...] = ()
 
     @classmethod
+    def unconfined(cls, engine: str) -> Isolation:
+        """The record for an assignment that turned confinement off."""
+        return cls(engine, residual=("confinement is off for this assignment (execution.confine = false): the "
+                                     "student's code runs with the grader's rights",))
+
+    @classmethod
     def from_report(cls, engine: str, report: object) -> Isolation:
         """Read a confine report defensively; anything malformed means "not confined"."""
         if not isinstance(report, Mapping):

@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 import re
-from collections.abc import Mapping, Sequence
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -53,13 +58,14 @@ class Limits:
     call_timeout: float = 30.0
     startup_timeout: float = 60.0
     max_result_bytes: int = 256 * 2**20
-    memory_mb: int = 4096
-    cpu_seconds: int = 900
-    processes: int = 128
-    file_size_mb: int = 256
-    open_files: int = 1024
-    disk_mb: int = 512
-    network: bool = False
+    # Confinement limits: the defaults are grader.confine.Policy's.
+    memory_mb: int = Policy.memory_mb
+    cpu_seconds: int = Policy.cpu_seconds
+    processes: int = Policy.processes
+    file_size_mb: int = Policy.file_size_mb
+    open_files: int = Policy.open_files
+    disk_mb: int = Policy.disk_mb
+    network: bool = Policy.network
     confine: bool = True
 
 
@@ -168,11 +174,114 @@ class Sandbox(Protocol):
     def close(self) -> None: ...
 
 
+def cell_source(cell: Mapping) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def run_cells(nb: nbformat.NotebookNode, limits: Limits, run_one: Callable[[int, str, float], tuple[str, list[CellError]]],
+              dead: Callable[[], bool], started: float) -> ExecutionResult:
+    """Run the code cells of ``nb`` in order under ``limits``: the loop both engines share.
+
+    Args:
+        nb: the notebook.
+        limits: the cell and notebook time limits.
+        run_one: runs one cell, ``(index, source, seconds allowed)`` ->
+            ``(state, errors)``; state is "done", "dead", "interrupted" or "killed"
+            (the last two are turned into a timeout error here).
+        dead: whether the student's process is gone (the remaining cells are skipped).
+        started: when the run began (``time.monotonic()``), start-up included; the
+            notebook's time limit counts from now, as start-up has its own.
+
+    Returns:
+        The execution result.
+    """
+    deadline = time.monotonic() + limits.notebook_timeout
+    code = [(i, cell_source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
+    errors: list[CellError] = []
+    attempted, timed_out, skipped = 0, False, ()
+    for position, (index, source) in enumerate(code):
+        if dead() or time.monotonic() >= deadline:
+            timed_out = timed_out or not dead()
+            skipped = tuple(i for i, _ in code[position:])
+            break
+        attempted += 1
+        if not source.strip():
+            continue
+        budget = min(limits.cell_timeout, deadline - time.monotonic())
+        state, found = run_one(index, source, budget)
+        if state in ("interrupted", "killed"):
+            timed_out = True
+            whole = budget < limits.cell_timeout
+            seconds = limits.notebook_timeout if whole else limits.cell_timeout
+            errors.append(CellError.timeout(index, source, seconds, whole_notebook=whole, killed=state == "killed"))
+        else:
+            errors.extend(found)
+    return ExecutionResult(time.monotonic() - started, attempted, tuple(errors), timed_out, dead(), skipped)
+
+
+def checked_patch(patch: dict[str, str] | None) -> dict[str, str]:
+    """A copy of a call's ``patch`` after checking it maps identifiers to expression source.
+
+    Raises:
+        ValueError: a key is not an identifier or its source does not compile.
+    """
+    patch = dict(patch or {})
+    for name, source in patch.items():
+        if not (isinstance(name, str) and name.isidentifier() and isinstance(source, str)):
+            raise ValueError(f"patch must map identifiers to expression source, got {name!r}: {source!r}")
+        try:
+            compile(source, f"<patch {name}>", "eval")
+        except SyntaxError as exc:
+            raise ValueError(f"patch for {name!r} is not a valid expression: {exc}") from None
+    return patch
+
+
+def scrubbed_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment the student's process starts from; nothing of the grader's leaks.
+
+    HOME and the temporary folders (:func:`scratch_dirs`) are each engine's to add.
+    """
+    return {
+        # The venv's bin first, as activation would: "!python" and "!pip" in a cell
+        # then mean the interpreter the student's process runs on.
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)]),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        # "!pip install ..." in a notebook would otherwise change the grader's own
+        # environment (the student's process shares its interpreter).
+        "PIP_NO_INDEX": "1",
+        **(extra or {}),
+    }
+
+
+def kill_group_and_remove(group: list[int], root: Path | None) -> None:
+    """SIGKILL the student's process group (once) and delete the sandbox folder.
+
+    Both engines start the student's process as a group leader, so its pid is the
+    group id, reused only once every member is gone. Under confinement the group
+    leader is the supervisor, whose death ends the whole PID namespace.
+    """
+    while group:
+        try:
+            os.killpg(group.pop(), signal.SIGKILL)
+        except OSError:
+            pass
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def first_line(source: str) -> str:
     """The first non-blank line of a cell, cut to 80 characters, for messages."""
     line = next((s.strip() for s in source.splitlines() if s.strip()), "")
     return line if len(line) <= 80 else line[:77] + "..."
 
+
+# The Limits fields that are confinement settings, passed on to the Policy as they are.
+_CONFINEMENT_LIMITS = ("memory_mb", "cpu_seconds", "processes", "file_size_mb", "open_files", "disk_mb", "network")
 
 # Packages whose files must stay out of the student's sight even when they are
 # installed inside a tree the sandbox exposes read-only (site-packages).
@@ -205,9 +314,7 @@ def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequenc
             hide.extend(str(Path(p).resolve()) for p in spec.submodule_search_locations)
     return Policy(
         workdir=str(workdir), scratch=str(scratch), shared=tuple(str(p) for p in shared), hide=tuple(hide),
-        memory_mb=limits.memory_mb, cpu_seconds=limits.cpu_seconds, processes=limits.processes,
-        file_size_mb=limits.file_size_mb, open_files=limits.open_files, disk_mb=limits.disk_mb,
-        network=limits.network, exchange=exchange,
+        exchange=exchange, **{name: getattr(limits, name) for name in _CONFINEMENT_LIMITS},
     )
 
 

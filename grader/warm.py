@@ -41,7 +41,8 @@ from grader import wire
 from grader._warm_worker import EXCHANGE, FORK, FrameReader, ProtocolError, send_frame
 from grader.errors import NotebookExecutionError
 from grader.records import Isolation
-from grader.sandbox import CallResult, CellError, ExecutionResult, Limits, confinement
+from grader.sandbox import (CallResult, CellError, ExecutionResult, Limits, checked_patch, confinement,
+                            kill_group_and_remove, run_cells, scrubbed_environment)
 
 _INTERRUPT_GRACE = 3.0  # seconds a SIGINT gets to stop student code before the child is killed
 _POLL = 0.2  # how often a wait checks that the child is still alive without a pidfd
@@ -110,7 +111,7 @@ class WarmSandbox:
         self._broken: str | None = None  # why the child was stopped for breaking the protocol
         self._closed = False
         self._group: list[int] = []  # the child's process group, until it is killed
-        self._cleanup = weakref.finalize(self, _kill_and_remove, self._group, self._root)
+        self._cleanup = weakref.finalize(self, kill_group_and_remove, self._group, self._root)
 
     def __enter__(self) -> WarmSandbox:
         return self
@@ -130,39 +131,24 @@ class WarmSandbox:
         Raises:
             NotebookExecutionError: the worker or the child could not be started.
         """
-        start = time.monotonic()
+        started = time.monotonic()
         self._start()
-        deadline = time.monotonic() + self.limits.notebook_timeout
-        code = [(i, _source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
-        errors: list[CellError] = []
-        attempted, timed_out, skipped = 0, False, ()
-        for position, (index, source) in enumerate(code):
-            if self._dead or time.monotonic() >= deadline:
-                timed_out = timed_out or not self._dead
-                skipped = tuple(i for i, _ in code[position:])
-                break
-            attempted += 1
-            if not source.strip():
-                continue
-            budget = min(self.limits.cell_timeout, deadline - time.monotonic())
-            request = {"op": "run", "source": np.frombuffer(source.encode("utf-8", "surrogatepass"), np.uint8)}
-            state, replies = self._execute(request, None, budget)
-            if state in ("interrupted", "killed"):
-                timed_out = True
-                whole = budget < self.limits.cell_timeout
-                seconds = self.limits.notebook_timeout if whole else self.limits.cell_timeout
-                errors.append(CellError.timeout(index, source, seconds, whole_notebook=whole, killed=state == "killed"))
-                continue
-            reply = None if state == "dead" else self._cell_reply(replies[0])
-            if reply is None:
-                why = f"the process was stopped: {self._broken}" if self._broken else None
-                errors.append(CellError.dead_kernel(index, why) if why else CellError.dead_kernel(index))
-            elif reply.get("status") == "error":
-                errors.append(CellError.from_reply(index, reply))
-            if reply is not None and reply["exit"]:
-                errors.append(CellError.dead_kernel(index, "the cell called exit(), which stops the kernel"))
-                self._stop()
-        return ExecutionResult(time.monotonic() - start, attempted, tuple(errors), timed_out, self._dead, skipped)
+        return run_cells(nb, self.limits, self._run_cell, lambda: self._dead, started)
+
+    def _run_cell(self, index: int, source: str, budget: float) -> tuple[str, list[CellError]]:
+        request = {"op": "run", "source": np.frombuffer(source.encode("utf-8", "surrogatepass"), np.uint8)}
+        state, replies = self._execute(request, None, budget)
+        if state in ("interrupted", "killed"):
+            return state, []
+        reply = None if state == "dead" else self._cell_reply(replies[0])
+        if reply is None:
+            why = f"the process was stopped: {self._broken}" if self._broken else None
+            return state, [CellError.dead_kernel(index, why) if why else CellError.dead_kernel(index)]
+        errors = [CellError.from_reply(index, reply)] if reply.get("status") == "error" else []
+        if reply["exit"]:
+            errors.append(CellError.dead_kernel(index, "the cell called exit(), which stops the kernel"))
+            self._stop()
+        return state, errors
 
     def defined_functions(self) -> tuple[str, ...]:
         """Names of the callables in the notebook's namespace, for "did you mean".
@@ -205,7 +191,7 @@ class WarmSandbox:
             ValueError: a patch key is not an identifier or its source does not compile.
             NotebookExecutionError: the child could not be started.
         """
-        patch = _checked_patch(patch)
+        patch = checked_patch(patch)
         self._start()
         if self._dead or not self._alive():
             self._stop()
@@ -257,7 +243,7 @@ class WarmSandbox:
             raise NotebookExecutionError("the sandbox is closed")
         if self._sock is not None:
             return
-        env = _environment(self._extra_env)
+        env = scrubbed_environment(self._extra_env)
         problem = ""
         for _attempt in range(2):  # a worker that died since its last fork is replaced once
             worker = _worker_for(self._support, env, self.limits.startup_timeout)
@@ -283,7 +269,8 @@ class WarmSandbox:
             self._stop()
             raise NotebookExecutionError("the warm worker's child did not start "
                                          f"({self._broken or 'it exited or did not answer'})")
-        self.isolation = Isolation.from_report("warm", hello["isolation"])
+        self.isolation = Isolation.from_report("warm", hello["isolation"]) if self.limits.confine \
+            else Isolation.unconfined("warm")
 
     def _policy(self) -> dict | None:
         """The confinement policy of this sandbox's child, as plain data for the worker."""
@@ -407,7 +394,7 @@ class WarmSandbox:
         if self._dead:
             return
         self._dead = True
-        _kill_and_remove(self._group, None)
+        kill_group_and_remove(self._group, None)
         if self._sock is not None:
             self._sock.close()
         if self._pidfd >= 0:
@@ -428,18 +415,6 @@ def _is_single(payload: bytes) -> str | None:
     return None
 
 
-def _checked_patch(patch: dict[str, str] | None) -> dict[str, str]:
-    patch = dict(patch or {})
-    for name, source in patch.items():
-        if not (isinstance(name, str) and name.isidentifier() and isinstance(source, str)):
-            raise ValueError(f"patch must map identifiers to expression source, got {name!r}: {source!r}")
-        try:
-            compile(source, f"<patch {name}>", "eval")
-        except SyntaxError as exc:
-            raise ValueError(f"patch for {name!r} is not a valid expression: {exc}") from None
-    return patch
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -448,40 +423,6 @@ def _pid_alive(pid: int) -> bool:
     except OSError:
         return True
     return True
-
-
-def _kill_and_remove(group: list[int], root: Path | None) -> None:
-    """SIGKILL the child's process group (once) and delete the sandbox directory.
-
-    The child called setsid(), so its pid is the group id of everything the student
-    started that did not leave the group; confine.enter may add stronger guarantees.
-    """
-    while group:
-        try:
-            os.killpg(group.pop(), signal.SIGKILL)
-        except OSError:
-            pass
-    if root is not None:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _source(cell: Mapping) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _environment(extra: Mapping[str, str]) -> dict[str, str]:
-    """The scrubbed environment KernelSandbox gives its kernel; HOME, TMPDIR and the
-    IPython and matplotlib folders are filled in per worker and per child."""
-    return {
-        "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)]),
-        "LANG": os.environ.get("LANG", "C.UTF-8"),
-        "MPLBACKEND": "Agg",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "PIP_NO_INDEX": "1",
-        **extra,
-    }
 
 
 # -- the workers, one per support-file set, shared by this process's sandboxes ---------

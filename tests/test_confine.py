@@ -9,7 +9,6 @@ so a missing protection is never silently reported as present.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 import os
 import subprocess
@@ -39,12 +38,10 @@ def run_confined(tmp_path: Path, code: str, **limits) -> tuple[dict, subprocess.
         path.mkdir()
     (work / "student.py").write_text(code)
     policy = confinement(Limits(**limits), workdir=work, scratch=scratch, shared=[runtime])
-    (runtime / "policy.json").write_text(json.dumps(dataclasses.asdict(policy) | {"report": str(runtime / "r.json")}))
-    command = [sys.executable, inspect.getfile(confine), str(runtime / "policy.json"), "--",
-               sys.executable, "student.py"]
+    command = [*confine.launcher(policy, str(runtime)), sys.executable, "student.py"]
     done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=120,
                           env={"PATH": os.environ["PATH"], "HOME": str(work)})
-    return json.loads((runtime / "r.json").read_text()), done
+    return confine.read_report(str(runtime)), done
 
 
 def test_doctor_finds_every_probe_stopped():
