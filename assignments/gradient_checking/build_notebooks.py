@@ -27,13 +27,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 if str(Path(__file__).resolve().parents[2]) not in sys.path:  # run as a script: this checkout's package
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assignments._notebook_builder import KERNELSPEC, LANGUAGE_INFO, SAMPLES_DIRNAME  # noqa: E402,F401
 from assignments._notebook_builder import main as _main, replace_once, write_assignment, write_notebook  # noqa: E402,F401
+from assignments._notebook_builder import build, with_changes  # noqa: E402
 
 # The functions the grader grades, in notebook order.
 GRADED_FUNCTIONS = (
@@ -636,25 +636,7 @@ def build_notebook(functions: Mapping[str, str]) -> nbformat.NotebookNode:
     Raises:
         KeyError: ``functions`` lacks one of GRADED_FUNCTIONS.
     """
-    cells = []
-    for cell_id, kind, text in _LAYOUT:
-        if kind == "markdown":
-            cells.append(new_markdown_cell(text, id=cell_id))
-        elif kind == "code":
-            cells.append(new_code_cell(text, id=cell_id))
-        else:
-            # Cell sources carry no trailing newline, as notebook front ends save them.
-            cells.append(new_code_cell(functions[text].rstrip("\n"), id=cell_id))
-    return new_notebook(
-        cells=cells,
-        metadata={"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)},
-    )
-
-
-def _with_changes(base: Mapping[str, str], **changed: str) -> dict[str, str]:
-    functions = dict(base)
-    functions.update(changed)
-    return functions
+    return build(_LAYOUT, functions)
 
 
 def samples() -> dict[str, nbformat.NotebookNode]:
@@ -689,11 +671,11 @@ def samples() -> dict[str, nbformat.NotebookNode]:
     return {
         "correct": build_notebook(SOLUTION),
         "starter": build_notebook(STARTER),
-        "original_bugs": build_notebook(_with_changes(SOLUTION, backward_propagation_n=STARTER["backward_propagation_n"])),
+        "original_bugs": build_notebook(with_changes(SOLUTION, backward_propagation_n=STARTER["backward_propagation_n"])),
         "lazy_gradient_check": build_notebook(
-            _with_changes(SOLUTION, gradient_check=lazy_gradient_check, gradient_check_n=lazy_gradient_check_n)
+            with_changes(SOLUTION, gradient_check=lazy_gradient_check, gradient_check_n=lazy_gradient_check_n)
         ),
-        "forward_bug": build_notebook(_with_changes(SOLUTION, forward_propagation_n=forward_bug)),
+        "forward_bug": build_notebook(with_changes(SOLUTION, forward_propagation_n=forward_bug)),
     }
 
 

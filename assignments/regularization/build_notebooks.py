@@ -26,13 +26,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 if str(Path(__file__).resolve().parents[2]) not in sys.path:  # run as a script: this checkout's package
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assignments._notebook_builder import KERNELSPEC, LANGUAGE_INFO, SAMPLES_DIRNAME  # noqa: E402,F401
 from assignments._notebook_builder import main as _main, replace_once, write_assignment, write_notebook  # noqa: E402,F401
+from assignments._notebook_builder import build, with_changes  # noqa: E402,F401
 
 # The functions the grader grades, in notebook order.
 GRADED_FUNCTIONS = (
@@ -545,29 +545,10 @@ def build_notebook(functions: Mapping[str, str], *, iterations: int = ITERATIONS
     Raises:
         KeyError: ``functions`` lacks one of GRADED_FUNCTIONS.
     """
-    cells = []
-    for cell_id, kind, text in _LAYOUT:
-        if kind == "markdown":
-            cells.append(new_markdown_cell(text, id=cell_id))
-        elif kind == "code":
-            cells.append(new_code_cell(text, id=cell_id))
-        elif kind == "model":
-            model = replace_once(text, f"num_iterations = {ITERATIONS},", f"num_iterations = {iterations},")
-            cells.append(new_code_cell(model, id=cell_id))
-        else:
-            # Cell sources carry no trailing newline, as notebook front ends save them.
-            cells.append(new_code_cell(functions[text].rstrip("\n"), id=cell_id))
-    return new_notebook(
-        cells=cells,
-        metadata={"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)},
-    )
+    def model(text: str) -> str:
+        return replace_once(text, f"num_iterations = {ITERATIONS},", f"num_iterations = {iterations},")
 
-
-def with_changes(base: Mapping[str, str], **changed: str) -> dict[str, str]:
-    """A copy of ``base`` with some function cells replaced."""
-    functions = dict(base)
-    functions.update(changed)
-    return functions
+    return build(_LAYOUT, functions, {"model": model})
 
 
 def samples() -> dict[str, nbformat.NotebookNode]:
