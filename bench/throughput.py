@@ -26,7 +26,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from grader import batch, config
+from grader import batch
+from grader.submission import collect
+from grader.spec import load as config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import others  # noqa: E402  (bench/others.py: the columns that are not our grader)
@@ -64,7 +66,7 @@ def _time_plain(notebooks: list[Path], support: list[Path], tmp: Path, jobs: int
 
 def _time_grader(spec: config.Assignment, notebooks: list[Path], tmp: Path, jobs: int, assignment: str,
                  engine: str) -> float:
-    subs, _ = batch.collect([str(p) for p in notebooks], tmp / f"work-{engine}", preferred=spec.notebook)
+    subs, _ = collect.collect([str(p) for p in notebooks], tmp / f"work-{engine}", preferred=spec.notebook)
     started = time.perf_counter()
     batch.run(spec, subs, tmp / f"grades-{engine}", batch.LocalExecutor(jobs), assignment_ref=assignment, seed=0,
               engine=engine)

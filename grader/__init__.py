@@ -1,9 +1,10 @@
 """backprop-grader: grade hand-written backpropagation, block by block."""
 
-from .errors import AssignmentSpecError, FunctionNotFoundError, GraderError, NotebookExecutionError, UsageError
-from .gradcheck import DEFAULT_TOLERANCES, Tolerances, check_gradients, distance
-from .records import BlockReport, Diagnosis, Entry, GradientReport
-from .blocks import flatten, unflatten
+from grader.errors import AssignmentSpecError, FunctionNotFoundError, GraderError, NotebookExecutionError, UsageError
+from grader.checks.gradcheck import check_gradients, distance
+from grader.spec.tolerances import DEFAULT_TOLERANCES, Tolerances
+from grader.records import BlockReport, Diagnosis, Entry, GradientReport
+from grader.checks.blocks import flatten, unflatten
 
 __version__ = "0.1.0"
 

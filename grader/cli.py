@@ -25,10 +25,16 @@ from pathlib import Path
 
 import click
 
-from . import analytics, batch, config, doctor, gradebook, report
-from .errors import GraderError, UsageError
-from .grade import factory_for, grade_notebook
-from .inputs import SEED_ENV, default_seed
+from grader.report import analytics
+from grader import batch
+from grader.submission import collect
+from grader.spec import load as config
+from grader import doctor
+from grader.report import gradebook
+from grader.report import feedback as report
+from grader.errors import GraderError, UsageError
+from grader.grade import factory_for, grade_notebook
+from grader.calls.inputs import SEED_ENV, default_seed
 
 
 # A flag, not a --prune/--no-prune pair: off means "as the assignment says", which
@@ -152,7 +158,7 @@ def grade(assignment: str, submissions: tuple[str, ...], out_dir: str, jobs: int
         pool = batch.LocalExecutor(jobs)
     out = Path(out_dir)
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as tmp:
-        subs, notes = batch.collect(submissions, Path(tmp), preferred=spec.notebook)
+        subs, notes = collect.collect(submissions, Path(tmp), preferred=spec.notebook)
         for note in notes:
             click.secho(f"Note: {note}", fg="yellow", err=True)
         progress = _Progress(sys.stderr.isatty())
@@ -193,7 +199,7 @@ def export(out_dir: str) -> None:
 @click.option("--seed", type=int, default=None, help="Secret input seed baked into run_autograder.")
 def gradescope_(assignment: str, output: str, seed: int | None) -> None:
     """Build a Gradescope autograder bundle (setup.sh, run_autograder, this project) for ASSIGNMENT."""
-    from .gradescope import build_bundle
+    from grader.gradescope import build_bundle
 
     path = build_bundle(assignment, Path(output), seed=seed)
     click.echo(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
@@ -206,8 +212,8 @@ def gradescope_(assignment: str, output: str, seed: int | None) -> None:
 def release(assignment: str, out_dir: str) -> None:
     """Build the student bundle of ASSIGNMENT: starter notebook, support modules, spec and
     public fixtures (the reference's answers at the public seed, as data; no solutions)."""
-    from .fixtures import PUBLIC_SEED
-    from .release import build, bundle_files
+    from grader.calls.fixtures import PUBLIC_SEED
+    from grader.release import build, bundle_files
 
     if os.environ.get(SEED_ENV, "").strip():
         click.secho(f"Note: {SEED_ENV} is ignored: a release always uses the public seed {PUBLIC_SEED}, "
@@ -220,7 +226,7 @@ def release(assignment: str, out_dir: str) -> None:
 def _bundle_near(notebook: Path) -> str | None:
     """A release bundle (assignment.toml and public fixtures) beside the notebook or in the
     current folder, where a student runs ``grader check`` without --assignment."""
-    from . import fixtures
+    from grader.calls import fixtures
 
     for folder in (notebook.resolve().parent, Path.cwd()):
         if (folder / "assignment.toml").is_file() and fixtures.present(folder):

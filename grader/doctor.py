@@ -1,7 +1,7 @@
 """``grader doctor``: what isolation this machine gives student code, tested for real.
 
 Reading the confinement report is not enough: the doctor starts a confined
-process exactly as the engines do (:func:`grader.confine.enter` through the
+process exactly as the engines do (:func:`grader.run.confine.enter` through the
 launcher script) and has it try what a hostile notebook would: read the
 reference solutions, write outside its folder, reach a port the grader opened
 on loopback, leave a process behind. Each attempt's outcome is a
@@ -11,7 +11,6 @@ on loopback, leave a process behind. Each attempt's outcome is a
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import inspect
 import json
 import os
@@ -22,9 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import confine
-from .records import Isolation
-from .sandbox import Limits, confinement
+from grader.run import confine
+from grader.spec import course
+from grader.records import Isolation
+from grader.run.sandbox import Limits, confinement
 
 # Runs inside the confined process; prints one JSON object.
 _PROBE = r'''
@@ -97,9 +97,8 @@ def examine(limits: Limits = Limits(), secret: Path | None = None) -> DoctorRepo
         The report. Nothing raises for a missing protection: it is a finding.
     """
     if secret is None:
-        spec = importlib.util.find_spec("reference")
-        locations = spec.submodule_search_locations if spec else None
-        secret = Path(next(iter(locations))) if locations else Path(inspect.getfile(confine)).parents[1] / "reference"
+        root = course.course_root()
+        secret = (root if root is not None else Path(inspect.getfile(confine)).parents[2]) / course.PACKAGE
     token = f"grader-doctor-{os.getpid()}-{time.monotonic_ns()}"
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grader-doctor-") as tmp, socket.socket() as listener:

@@ -9,7 +9,7 @@ that cell, up to MAX_RERUNS times, and the feedback says which cells were left o
 Likewise a graded function that kills the process (os._exit, a loop that ignores the
 interrupt) costs only its own check: the checks after it get a fresh sandbox.
 
-By default only the cells grading needs run (``grader.prune``); skipped cells are
+By default only the cells grading needs run (``grader.submission.prune``); skipped cells are
 replaced by empty ones so cell indices keep their meaning. If the pruned run looks
 broken (a NameError), the notebook is graded again from a full run.
 """
@@ -18,24 +18,26 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 
-from . import checks, fixtures, prune
-from .config import Assignment
-from .errors import UsageError
-from .execute import KernelSandbox
-from .sandbox import ExecutionResult, Sandbox
-from .inputs import SEED_ENV, draw
-from .records import CellFailure, CheckResult, ExecutionSummary, SubmissionResult
+from grader.checks import kinds as checks
+from grader.calls import fixtures
+from grader.submission import prune
+from grader.submission.notebook import read_notebook
+
+from grader.spec import course
+from grader.spec.load import Assignment
+from grader.errors import UsageError
+from grader.run.kernel import KernelSandbox
+from grader.run.sandbox import ExecutionResult, Sandbox
+from grader.calls.inputs import SEED_ENV, draw
+from grader.records import CellFailure, CheckResult, ExecutionSummary, SubmissionResult
 
 MAX_RERUNS = 3
-MAX_NOTEBOOK_BYTES = 64 * 2**20
 
 SandboxFactory = Callable[[Assignment], Sandbox]
 
@@ -47,7 +49,7 @@ def kernel_sandbox(assignment: Assignment) -> Sandbox:
 
 def warm_sandbox(assignment: Assignment) -> Sandbox:
     """A child forked from this process's warm worker for the assignment (started once)."""
-    from .warm import WarmSandbox
+    from grader.run.warm import WarmSandbox
 
     return WarmSandbox(support_files=assignment.support_paths(), limits=assignment.limits)
 
@@ -60,7 +62,7 @@ def factory_for(engine: str | None = None) -> SandboxFactory:
     Raises:
         UsageError: "warm" was asked for where the platform cannot fork.
     """
-    from .warm import available
+    from grader.run.warm import available
 
     if engine is None:
         return lambda assignment: factory_for(assignment.engine)(assignment)
@@ -75,32 +77,6 @@ def factory_for(engine: str | None = None) -> SandboxFactory:
 def default_sandbox(assignment: Assignment) -> Sandbox:
     """The sandbox the assignment asks for (warm by default where the platform allows it)."""
     return factory_for(None)(assignment)
-
-
-def read_notebook(data: bytes) -> tuple[nbformat.NotebookNode | None, str | None]:
-    """Parse a submission; (notebook, None) or (None, a sentence saying why it is not one)."""
-    if not data.strip():
-        return None, "The file is empty: it is not a notebook."
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        return None, f"The file is {len(data) / 2**20:.0f} MiB, over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit for a notebook."
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, f"The file is not UTF-8 text (byte {exc.start}): it is not a notebook (.ipynb)."
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}): it is not a notebook."
-    if not isinstance(raw, dict) or not isinstance(raw.get("cells", raw.get("worksheets")), list):
-        return None, "The file is JSON but not a notebook: it has no list of cells."
-    try:
-        nb = nbformat.reads(text, as_version=4)  # converts nbformat 3 notebooks
-    except Exception as exc:  # nbformat raises a variety of types for malformed input
-        return None, f"The file could not be read as a notebook: {type(exc).__name__}: {exc}"
-    cells = nb.get("cells")
-    if not isinstance(cells, list) or not all(isinstance(c, dict) and isinstance(c.get("source", ""), str) for c in cells):
-        return None, "The notebook's cells are malformed (a cell without text source)."
-    return nb, None
 
 
 def _without(nb: nbformat.NotebookNode, cells: set[int]) -> nbformat.NotebookNode:
@@ -226,12 +202,10 @@ def _reference(assignment: Assignment, seed: int, public: fixtures.PublicFixture
         return draw(assignment, seed), None, False
     if public is None:
         try:
-            reference = importlib.import_module(assignment.reference)
-        except ModuleNotFoundError as exc:
+            reference = course.load_reference(assignment.reference, assignment.folder)
+        except course.ReferenceMissing:
             # Only the reference itself being absent means "a student's bundle"; a
             # module the reference imports being absent is an installation error.
-            if not exc.name or not (assignment.reference + ".").startswith(exc.name + "."):
-                raise
             public = fixtures.load(assignment.folder)
         else:
             return draw(assignment, seed), reference, False

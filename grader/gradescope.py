@@ -4,9 +4,11 @@ The zip holds, at its root, what Gradescope's Docker image expects:
 
     setup.sh                         apt-get python3 + pip, a venv, pip install the sdist below
     run_autograder                   grades /autograder/submission/*.ipynb
-    backprop-grader-<version>.tar.gz this project's source distribution (with the bundled
-                                     assignments and the reference solutions)
-    assignment/                      only when ASSIGNMENT is a folder rather than a bundled name
+    backprop-grader-<version>.tar.gz the grader's source distribution (the grader alone)
+    course/reference/                the course's reference modules (found through
+                                     GRADER_COURSE; students never see the autograder)
+    course/assignments/<name>/       the assignment, when ASSIGNMENT is a bundled name
+    assignment/                      the assignment, when ASSIGNMENT is a folder
 
 ``run_autograder`` calls ``python -m grader.gradescope``, which writes
 ``$AUTOGRADER_ROOT/results/results.json`` (AUTOGRADER_ROOT defaults to /autograder, so
@@ -22,13 +24,15 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from . import config, report
-from .errors import UsageError
-from .grade import grade_notebook
-from .inputs import SEED_ENV
+from grader.spec import course
+from grader.spec import load as config
+from grader.report import feedback as report
+from grader.errors import UsageError
+from grader.grade import grade_notebook
+from grader.calls.inputs import SEED_ENV
 
 ROOT_ENV = "AUTOGRADER_ROOT"
-_SOURCE_PARTS = ("pyproject.toml", "README.md", "grader", "reference", "assignments")
+_SOURCE_PARTS = ("pyproject.toml", "README.md", "grader")
 _EXCLUDE = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -49,6 +53,7 @@ set -euo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 PY="${{GRADER_PYTHON:-/autograder/venv/bin/python}}"
+if [ -d "$HERE/course" ]; then export GRADER_COURSE="$HERE/course"; fi
 {seed_line}ASSIGNMENT={assignment}
 if [ -d "$HERE/assignment" ]; then ASSIGNMENT="$HERE/assignment"; fi
 exec "$PY" -m grader.gradescope --root "$ROOT" --assignment "$ASSIGNMENT"
@@ -98,7 +103,7 @@ def build_bundle(assignment: str, out_zip: Path, *, seed: int | None = None) -> 
     Raises:
         UsageError, AssignmentSpecError: unknown assignment, or no source tree to ship.
     """
-    from . import __version__
+    from grader import __version__
 
     spec = config.load(assignment)
     folder = None if assignment in config.bundled_names() else spec.folder
@@ -112,11 +117,17 @@ def build_bundle(assignment: str, out_zip: Path, *, seed: int | None = None) -> 
                   RUN_AUTOGRADER.format(seed_line=seed_line, assignment=spec.name if folder is None else "assignment"),
                   0o755)
         zf.writestr(sdist_name, sdist)
-        if folder is not None:
-            for p in sorted(folder.rglob("*")):
-                if p.is_file() and not (_EXCLUDE & set(p.parts)):
-                    zf.write(p, f"assignment/{p.relative_to(folder).as_posix()}")
+        _add_tree(zf, spec.folder, "assignment" if folder is not None else f"course/assignments/{spec.name}")
+        home = course.course_of(spec.folder)
+        if home is not None and (home / course.PACKAGE).is_dir():
+            _add_tree(zf, home / course.PACKAGE, f"course/{course.PACKAGE}")
     return out_zip
+
+
+def _add_tree(zf: zipfile.ZipFile, folder: Path, prefix: str) -> None:
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not (_EXCLUDE & set(p.parts)) and p.suffix != ".pyc":
+            zf.write(p, f"{prefix}/{p.relative_to(folder).as_posix()}")
 
 
 def run_autograder(root: Path, assignment: str) -> dict:
@@ -124,7 +135,7 @@ def run_autograder(root: Path, assignment: str) -> dict:
 
     A submission without a notebook gets a zero score and a sentence saying so.
     """
-    from .inputs import default_seed
+    from grader.calls.inputs import default_seed
 
     spec = config.load(assignment)
     found = sorted(p for p in (Path(root) / "submission").rglob("*.ipynb") if not (_EXCLUDE & set(p.parts)))

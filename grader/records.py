@@ -226,7 +226,7 @@ class CheckResult:
 class Isolation:
     """Which isolation levels were in force for the student's process (see SECURITY.md).
 
-    Built from the report :func:`grader.confine.enter` writes before any student
+    Built from the report :func:`grader.run.confine.enter` writes before any student
     code runs. Each level is one phrase; ``residual`` lists, in sentences, what
     was not protected.
 
@@ -297,7 +297,7 @@ class CellFailure:
 
 @dataclass(frozen=True)
 class SkippedCell:
-    """A code cell not run because grading does not need it (see ``grader.prune``).
+    """A code cell not run because grading does not need it (see ``grader.submission.prune``).
 
     Attributes:
         cell: index of the cell in ``nb.cells`` (markdown cells count too).

@@ -1,7 +1,7 @@
 """Release bundles: what students get to self-check with (``grader release ASSIGNMENT --out DIR``).
 
 A bundle holds the starter notebook, the support modules, the assignment spec and the
-public fixtures (``grader.fixtures``): inputs at the public seed and the reference's
+public fixtures (``grader.calls.fixtures``): inputs at the public seed and the reference's
 answers there, as data. It never holds the ``reference`` package, the samples, the
 tests or any solution, and never the instructor's secret seed: a release always uses
 ``fixtures.PUBLIC_SEED`` (GRADER_SEED is ignored).
@@ -16,7 +16,6 @@ release refuses to write a bundle unless the reference passes every check.
 from __future__ import annotations
 
 import copy
-import importlib
 import inspect
 import json
 import shutil
@@ -29,10 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from . import checks, config, fixtures
-from .errors import AssignmentSpecError, UsageError
-from .inputs import Problem, draw
-from .sandbox import CallResult, ExecutionResult
+from grader.checks import kinds as checks
+from grader.spec import course
+from grader.spec import load as config
+from grader.calls import fixtures
+from grader.errors import AssignmentSpecError, UsageError
+from grader.calls.inputs import Problem, draw
+from grader.run.sandbox import CallResult, ExecutionResult
 
 ASSIGNMENT_FILE = "assignment.toml"
 README_FILE = "README.md"
@@ -162,13 +164,14 @@ def record(assignment: config.Assignment) -> tuple[dict, list[dict]]:
         UsageError: the reference package is not installed here.
         AssignmentSpecError: the reference fails one of its own checks.
     """
-    from . import __version__
+    from grader import __version__
 
     try:
-        module = importlib.import_module(assignment.reference)
-    except ModuleNotFoundError as exc:
+        module = course.load_reference(assignment.reference, assignment.folder)
+    except course.ReferenceMissing as exc:
         raise UsageError(f"a release needs the reference module {assignment.reference} ({exc})",
-                         hint="run `grader release` where the instructor's reference package is installed") from None
+                         hint="run `grader release` in the course folder that holds reference/ "
+                              "(or set GRADER_COURSE)") from None
     rec = _Recording()
     live = draw(assignment, fixtures.PUBLIC_SEED)
     problem = _RecordingProblem(live.seed, live.values, live.network, recording=rec)
@@ -232,7 +235,7 @@ def build(assignment_ref: str, out: Path) -> Path:
         UsageError: ``out`` is not empty, or the reference is not installed.
         AssignmentSpecError: the spec is invalid or the reference fails its own checks.
     """
-    from . import __version__
+    from grader import __version__
 
     spec = config.load(assignment_ref)
     out = Path(out)

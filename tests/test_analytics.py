@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import analytics
+from grader.report import analytics
 
 
 def _block(name: str, kind: str | None = None, factor: float | None = None) -> dict:

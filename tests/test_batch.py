@@ -17,7 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 import grader
-from grader import batch, config, gradebook, report
+from grader import batch
+from grader.submission import collect
+from grader.spec import load as config
+from grader.report import gradebook
+from grader.report import feedback as report
 from grader.cli import main
 from grader.errors import UsageError
 
@@ -38,7 +42,7 @@ def test_folder_of_notebooks_uses_file_stems(tmp_path):
     _nb(tmp_path / "in", "bob.ipynb")
     _nb(tmp_path / "in", "alice.ipynb")
     _nb(tmp_path / "in", ".ipynb_checkpoints/alice-checkpoint.ipynb")
-    subs, notes = batch.collect([str(tmp_path / "in")], tmp_path / "work")
+    subs, notes = collect.collect([str(tmp_path / "in")], tmp_path / "work")
     assert [s.student_id for s in subs] == ["alice", "bob"]
     assert notes == []
 
@@ -47,7 +51,7 @@ def test_per_student_folders_use_the_folder_name_and_prefer_the_assignment_noteb
     _nb(tmp_path / "in", "alice/Gradient_Checking.ipynb")
     _nb(tmp_path / "in", "alice/scratch.ipynb")
     _nb(tmp_path / "in", "bob/my work/anything.ipynb")
-    subs, _ = batch.collect([str(tmp_path / "in")], tmp_path / "work", preferred="Gradient_Checking.ipynb")
+    subs, _ = collect.collect([str(tmp_path / "in")], tmp_path / "work", preferred="Gradient_Checking.ipynb")
     assert [(s.student_id, s.path.name) for s in subs] == [("alice", "Gradient_Checking.ipynb"), ("bob", "anything.ipynb")]
 
 
@@ -55,7 +59,7 @@ def test_colliding_ids_are_made_unique_and_reported(tmp_path):
     a = _nb(tmp_path / "x", "alice.ipynb")
     b = _nb(tmp_path / "y", "alice.ipynb")
     s = _nb(tmp_path / "z", "summary.ipynb")
-    subs, notes = batch.collect([str(a), str(b), str(s)], tmp_path / "work")
+    subs, notes = collect.collect([str(a), str(b), str(s)], tmp_path / "work")
     assert sorted(x.student_id for x in subs) == ["alice", "alice-2", "summary-2"]
     assert any("'alice' is already taken" in n and "'alice-2'" in n for n in notes)
     assert any("'summary' is a reserved name" in n for n in notes)
@@ -67,7 +71,7 @@ def test_zip_of_per_student_folders_with_a_top_folder(tmp_path):
         zf.writestr("submissions/alice/Gradient_Checking.ipynb", "{}")
         zf.writestr("submissions/bob/Gradient_Checking.ipynb", "{}")
         zf.writestr("__MACOSX/submissions/._alice", "junk")
-    subs, _ = batch.collect([str(archive)], tmp_path / "work")
+    subs, _ = collect.collect([str(archive)], tmp_path / "work")
     assert [s.student_id for s in subs] == ["alice", "bob"]
     assert all(s.path.is_relative_to(tmp_path / "work") for s in subs)
 
@@ -78,7 +82,7 @@ def test_unsafe_zip_members_are_refused(tmp_path, member):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr(member, "{}")
     with pytest.raises(UsageError, match="unsafe member"):
-        batch.collect([str(archive)], tmp_path / "work")
+        collect.collect([str(archive)], tmp_path / "work")
     assert not (tmp_path / "evil.ipynb").exists()
 
 
@@ -87,12 +91,12 @@ def test_zip_bombs_are_refused_by_total_size(tmp_path):
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("a.ipynb", b"0" * 2_000_000)
     with pytest.raises(UsageError, match="limit"):
-        batch.extract_zip(archive, tmp_path / "work", max_bytes=1_000_000)
+        collect.extract_zip(archive, tmp_path / "work", max_bytes=1_000_000)
 
 
 def test_missing_path_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no such file"):
-        batch.collect([str(tmp_path / "nope")], tmp_path / "work")
+        collect.collect([str(tmp_path / "nope")], tmp_path / "work")
 
 
 def test_is_current_needs_same_notebook_assignment_version_and_seed():
@@ -135,7 +139,7 @@ def reference(tmp_path_factory):
     """The four samples graded once in this process: what every other route must match."""
     out = tmp_path_factory.mktemp("reference")
     spec = config.load("gradient_checking")
-    subs, _ = batch.collect([str(SAMPLES / f"{n}.ipynb") for n in FOUR], out / "work")
+    subs, _ = collect.collect([str(SAMPLES / f"{n}.ipynb") for n in FOUR], out / "work")
     outcome = batch.run(spec, subs, out / "grades", batch.LocalExecutor(1), assignment_ref="gradient_checking", seed=0)
     return out / "grades", outcome
 
@@ -164,7 +168,7 @@ def test_batch_writes_valid_results_with_provenance(reference):
 def test_a_rerun_has_nothing_to_grade(reference):
     out, _ = reference
     spec = config.load("gradient_checking")
-    subs, _ = batch.collect([str(SAMPLES / f"{n}.ipynb") for n in FOUR], out.parent / "work2")
+    subs, _ = collect.collect([str(SAMPLES / f"{n}.ipynb") for n in FOUR], out.parent / "work2")
     tasks, current = batch.plan(spec, subs, out, assignment_ref="gradient_checking", seed=0)
     assert tasks == [] and sorted(current) == FOUR
     tasks, _ = batch.plan(spec, subs, out, assignment_ref="gradient_checking", seed=1)

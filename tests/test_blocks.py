@@ -3,8 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader import flatten, unflatten
-from grader.blocks import block_order, grad_key, layer_of
+from grader import flatten
+from grader import unflatten
+from grader.checks.blocks import block_order, grad_key, layer_of
 
 
 def test_block_order_is_layer_then_weight_before_bias():

@@ -10,8 +10,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from grader import report
+from grader.report import feedback as report
 from grader.cli import main
+from grader.submission import collect
 
 SAMPLES = Path(__file__).parents[1] / "assignments" / "gradient_checking" / "samples"
 
@@ -82,7 +83,8 @@ def test_gradescope_format(tmp_path):
 
 @pytest.mark.parametrize("flag, expected", [([], None), (["--run-all-cells"], True)])
 def test_run_all_cells_flag_reaches_grading(tmp_path, monkeypatch, flag, expected):
-    from grader import batch, cli
+    from grader import batch
+    from grader import cli
 
     seen = []
 
@@ -100,6 +102,6 @@ def test_run_all_cells_flag_reaches_grading(tmp_path, monkeypatch, flag, expecte
     monkeypatch.setattr(batch, "run", fake_run)
     CliRunner().invoke(main, ["grade", "gradient_checking", str(SAMPLES / "correct.ipynb"), "--out", str(tmp_path), *flag])
     assert seen == [expected, expected]
-    task = batch.plan(cli.config.load("gradient_checking"), [batch.Submission("s", SAMPLES / "correct.ipynb", "")],
+    task = batch.plan(cli.config.load("gradient_checking"), [collect.Submission("s", SAMPLES / "correct.ipynb", "")],
                       tmp_path, assignment_ref="gradient_checking", seed=0, run_all_cells=expected)[0][0]
     assert task.run_all_cells is expected

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import AssignmentSpecError, UsageError, config
+from grader import AssignmentSpecError
+from grader import UsageError
+from grader.spec import load as config
 
 BUNDLED = Path(__file__).parents[1] / "assignments" / "gradient_checking"
 

@@ -7,9 +7,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from grader import config
+from grader.spec import load as config
 from grader.errors import AssignmentSpecError
-from grader.inputs import draw
+from grader.calls.inputs import draw
 
 DROPOUT_CACHE = '["Z1", "D1", "A1", "W1", "b1", "Z2", "D2", "A2", "W2", "b2", "Z3", "A3", "W3", "b3"]'
 

@@ -1,4 +1,4 @@
-"""Tests for grader.confine and grader.doctor: the walls around student code, probed for real.
+"""Tests for grader.run.confine and grader.doctor: the walls around student code, probed for real.
 
 Each test starts a real confined process through the launcher script, as the
 engines do. Where this machine cannot create namespaces (neither root nor user
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import confine, doctor
+from grader.run import confine
+from grader import doctor
 from grader.records import Isolation
-from grader.sandbox import Limits, confinement
+from grader.run.sandbox import Limits, confinement
 
 
 def namespaces_available() -> bool:

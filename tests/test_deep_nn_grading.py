@@ -13,10 +13,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader import config, report
+from grader.spec import load as config
+from grader.report import feedback as report
 from grader.grade import grade_notebook
 from grader.records import SubmissionResult
-from grader.sandbox import Limits
+from grader.run.sandbox import Limits
 
 pytestmark = pytest.mark.slow
 

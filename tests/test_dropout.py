@@ -1,11 +1,11 @@
-"""grader.dropout: reading the student's masks and naming a missing 1/keep_prob (fast tier)."""
+"""grader.checks.dropout: reading the student's masks and naming a missing 1/keep_prob (fast tier)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.dropout import keep_prob_note, read_masks
+from grader.checks.dropout import keep_prob_note, read_masks
 from grader.records import BlockReport, Diagnosis, GradientReport
 from reference import fcnet
 

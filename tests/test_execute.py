@@ -1,4 +1,4 @@
-"""Tests for both execution engines: grader.execute (kernel) and grader.warm (warm).
+"""Tests for both execution engines: grader.run.kernel (kernel) and grader.run.warm (warm).
 
 The same tests prove the same semantics for both: the ``engine`` fixture is the
 sandbox class. Most tests share one sandbox that ran one notebook (module-scoped
@@ -21,9 +21,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.errors import NotebookExecutionError
-from grader.execute import KernelSandbox
-from grader.sandbox import Limits
-from grader.warm import WarmSandbox, available
+from grader.run.kernel import KernelSandbox
+from grader.run.sandbox import Limits
+from grader.run.warm import WarmSandbox, available
 
 ENGINES = [KernelSandbox, pytest.param(WarmSandbox, marks=pytest.mark.skipif(not available(), reason="needs fork"))]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.sandbox import CallResult
-from grader.extract import Labeled, _failure, compare, describe
+from grader.run.sandbox import CallResult
+from grader.calls.extract import Labeled, _failure, compare, describe
 
 
 def test_describe():

@@ -14,8 +14,11 @@ import types
 import numpy as np
 import pytest
 
-from grader import checks, config, fixtures, release
-from grader.inputs import draw
+from grader.checks import kinds as checks
+from grader.spec import load as config
+from grader.calls import fixtures
+from grader import release
+from grader.calls.inputs import draw
 
 GC_BUGS = {
     "correct": [],

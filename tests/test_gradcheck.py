@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from mutants.backward import CATALOG, make_problem
 
-from grader import Tolerances, check_gradients, distance
+from grader import Tolerances
+from grader import check_gradients
+from grader import distance
 from reference import fcnet
 
 

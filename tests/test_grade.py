@@ -14,9 +14,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader import config, report
-from grader.sandbox import Limits
-from grader.grade import grade_notebook, read_notebook
+from grader.spec import load as config
+from grader.report import feedback as report
+from grader.run.sandbox import Limits
+from grader.grade import grade_notebook
+from grader.submission.notebook import read_notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gradient_checking"
 BACKWARD = "N-D backward gradients"
@@ -206,7 +208,7 @@ def test_lazy_gradient_checkers_lose_points(assignment):
 def test_secret_seed_changes_the_inputs(assignment, tmp_path):
     # A notebook that hard-codes the self-check's answer for forward_propagation
     # passes with seed 0 and fails with another seed.
-    from grader.inputs import draw
+    from grader.calls.inputs import draw
 
     x, theta = draw(assignment, 0)["x"], draw(assignment, 0)["theta"]
     nb = json.loads((FIXTURES / "correct.ipynb").read_text())

@@ -6,7 +6,7 @@ import csv
 
 from click.testing import CliRunner
 
-from grader import gradebook
+from grader.report import gradebook
 from grader.cli import main
 
 

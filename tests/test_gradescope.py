@@ -48,8 +48,14 @@ def test_bundle_layout(bundle):
     with tarfile.open(bundle / "source" / sdist) as tar:
         members = set(tar.getnames())
     top = f"backprop-grader-{grader.__version__}"
-    assert {f"{top}/pyproject.toml", f"{top}/grader/grade.py", f"{top}/assignments/gradient_checking/assignment.toml"} <= members
+    assert {f"{top}/pyproject.toml", f"{top}/grader/grade.py"} <= members
     assert not any("__pycache__" in m for m in members)
+    # The grader's sdist carries no course material; the course rides beside it, found
+    # through GRADER_COURSE, in the autograder image only (students never see it).
+    assert not any(m.startswith((f"{top}/reference", f"{top}/assignments")) for m in members)
+    assert {"course/assignments/gradient_checking/assignment.toml", "course/reference/gradient_checking.py",
+            "course/reference/fcnet.py"} <= names
+    assert 'export GRADER_COURSE="$HERE/course"' in (bundle / "source" / "run_autograder").read_text()
 
 
 def test_unknown_assignment_is_a_usage_error(tmp_path):

@@ -8,7 +8,7 @@ the host: a canary file, the repository, the reference solution, the output fold
 a loopback listener and the process table. Engine-neutral: only the CLI's outputs
 and the host are inspected.
 
-Cases marked xfail need process confinement (grader/confine.py); they are strict so
+Cases marked xfail need process confinement (grader/run/confine.py); they are strict so
 that they report XPASS, and must be flipped, once confinement lands.
 """
 
@@ -34,7 +34,9 @@ import jsonschema
 import pytest
 
 import grader
-from grader import config, gradebook, report
+from grader.spec import load as config
+from grader.report import gradebook
+from grader.report import feedback as report
 
 from hostile_cases import BACKWARD, BY_NAME, CALL_TIMEOUT, CASES, CELL_TIMEOUT, Case, Targets, comm_mark, write_all
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import config
+from grader.spec import load as config
 from grader.grade import grade_notebook
 
 SPEC = """

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from grader import prune
+from grader.submission import prune
 
 
 def _plan(*sources: str, needed=("f",), graded=None, local=("reg_utils",)):
@@ -206,7 +206,7 @@ def test_empty_and_comment_cells_are_neither_run_nor_listed_as_skipped():
 
 
 def test_needed_names_of_the_bundled_assignments():
-    from grader import config
+    from grader.spec import load as config
 
     needed, graded = prune.needed_names(config.load("gradient_checking"))
     assert "backward_propagation" in needed  # patched by the 1-D gradient check
@@ -226,7 +226,7 @@ def _result(**execution):
 def test_feedback_lists_skipped_cells_and_validates():
     import jsonschema
 
-    from grader import report
+    from grader.report import feedback as report
     from grader.records import SkippedCell
 
     r = _result(pruning="pruned", skipped=(SkippedCell(7, "sets nothing the graded functions read: model(X)"),
@@ -241,7 +241,7 @@ def test_feedback_lists_skipped_cells_and_validates():
 def test_feedback_says_why_pruning_fell_back():
     import jsonschema
 
-    from grader import report
+    from grader.report import feedback as report
 
     r = _result(pruning="fallback", pruning_note="cell 3 uses exec, which can bind names the grader cannot see")
     jsonschema.validate(report.to_feedback(r), report.load_schema())
@@ -257,7 +257,7 @@ class _FakeSandbox:
         self.pruned = False
 
     def run(self, nb):
-        from grader.sandbox import ExecutionResult
+        from grader.run.sandbox import ExecutionResult
 
         sources = [c.source for c in nb.cells if c.cell_type == "code"]
         _FakeSandbox.runs.append(sources)
@@ -268,7 +268,7 @@ class _FakeSandbox:
         return ("forward_propagation",)
 
     def call(self, function, args=(), kwargs=None, *, patch=None):
-        from grader.sandbox import CallResult
+        from grader.run.sandbox import CallResult
 
         ename = "NameError" if self.pruned else "ZeroDivisionError"
         return CallResult(ok=False, ename=ename, evalue="boom")
@@ -280,7 +280,7 @@ class _FakeSandbox:
 def test_a_name_error_after_pruning_regrades_a_full_run():
     from pathlib import Path
 
-    from grader import config
+    from grader.spec import load as config
     from grader.grade import grade_notebook
 
     _FakeSandbox.runs = []
@@ -301,7 +301,7 @@ def test_regularization_samples_grade_the_same_without_their_training_cells(samp
 
     import nbformat
 
-    from grader import config
+    from grader.spec import load as config
     from grader.grade import grade_notebook
 
     path = Path(__file__).parents[1] / "assignments" / "regularization" / "samples" / f"{sample}.ipynb"

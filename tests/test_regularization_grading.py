@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import config
+from grader.spec import load as config
 from grader.grade import grade_notebook
 from grader.records import SubmissionResult
 

@@ -11,8 +11,10 @@ import ast
 import inspect
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -23,7 +25,10 @@ from click.testing import CliRunner
 import reference.fcnet
 import reference.gradient_checking
 import reference.regularization
-from grader import config, fixtures, release, report
+from grader.spec import load as config
+from grader.calls import fixtures
+from grader import release
+from grader.report import feedback as report
 from grader.cli import main
 
 ROOT = Path(__file__).parents[1]
@@ -112,8 +117,24 @@ def test_release_ignores_the_secret_seed_and_refuses_a_full_folder(tmp_path, mon
     assert again.exit_code == 2 and "not an empty folder" in again.output
 
 
+_STUDENT_SITE: list[Path] = []
+
+
+def _student_env() -> dict[str, str]:
+    """The environment of a student who installed the checker: the grader package alone
+    in a folder of its own (as a wheel installs it), no course folder, no reference."""
+    if not _STUDENT_SITE:
+        site = Path(tempfile.mkdtemp(prefix="grader-student-site-"))
+        shutil.copytree(ROOT / "grader", site / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+        _STUDENT_SITE.append(site)
+    env = {**os.environ, "PYTHONPATH": str(_STUDENT_SITE[0])}
+    env.pop("GRADER_SEED", None)
+    env.pop("GRADER_COURSE", None)
+    return env
+
+
 def _check(notebook: Path, assignment: str | Path, *, hide_reference: bool, cwd: Path) -> tuple[int, dict]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = _student_env() if hide_reference else {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("GRADER_SEED", None)
     args = ["check", str(notebook), "--assignment", str(assignment), "--json"]
     cmd = [sys.executable, "-c", _HIDE_REFERENCE, *args] if hide_reference else [sys.executable, "-m", "grader", *args]
@@ -157,8 +178,7 @@ def test_check_inside_a_bundle_finds_it_and_says_scores_are_indicative(bundles, 
         (work / p.name).write_bytes(p.read_bytes())
     nb = work / "Gradient_Checking.ipynb"
     nb.write_bytes((ROOT / "assignments" / "gradient_checking" / "samples" / "original_bugs.ipynb").read_bytes())
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("GRADER_SEED", None)
+    env = _student_env()
     proc = subprocess.run([sys.executable, "-c", _HIDE_REFERENCE, "check", nb.name], capture_output=True, text=True,
                           cwd=work, env=env, timeout=900)
     assert proc.returncode == 1, proc.stderr
@@ -168,8 +188,7 @@ def test_check_inside_a_bundle_finds_it_and_says_scores_are_indicative(bundles, 
 
 def test_without_the_reference_the_grader_imports_and_refuses_other_seeds(bundles, tmp_path):
     # The seed is checked before the notebook runs: no kernel starts here.
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("GRADER_SEED", None)
+    env = _student_env()
     nb = ROOT / "assignments" / "gradient_checking" / "samples" / "correct.ipynb"
     proc = subprocess.run([sys.executable, "-c", _HIDE_REFERENCE, "check", str(nb), "--assignment",
                            str(bundles["gradient_checking"]), "--seed", "5"],

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import warm
-from grader._warm_worker import FrameReader, ProtocolError
-from grader.warm import WarmSandbox
+from grader.run import warm
+from grader.run.warm_worker import FrameReader, ProtocolError
+from grader.run import warm_pool
+from grader.run.warm import WarmSandbox
 
 pytestmark = pytest.mark.skipif(not warm.available(), reason="the warm engine needs fork")
 
@@ -92,9 +93,9 @@ def test_nothing_one_submission_changes_reaches_the_next(support):
     assert first["probe"]["linewidth"] == 42.0 and first["probe"]["figures"] == 1
     assert first["draw"] == SEEDED_FIRST_DRAW
     # ... and none reached the second, served by the same worker.
-    worker_pids = {w.proc.pid for w in warm._WORKERS.values()}
+    worker_pids = {w.proc.pid for w in warm_pool._WORKERS.values()}
     _, second = grade(support, PROBE, calls=("probe", "draw"))
-    assert {w.proc.pid for w in warm._WORKERS.values()} == worker_pids
+    assert {w.proc.pid for w in warm_pool._WORKERS.values()} == worker_pids
     assert second["probe"] == {
         "global": False, "module": False, "reference": False, "support": 6, "allclose": False,
         "files": ["helpers.py"], "env": None, "linewidth": 1.5, "figures": 0,
@@ -114,7 +115,7 @@ def test_support_modules_are_imported_once_by_the_worker(support):
     assert sandbox.isolation.engine == "warm"
     if sandbox.isolation.namespaces:  # confined: the support files the child sees are its own copy
         assert "pid" in sandbox.isolation.namespaces and sandbox.isolation.limits
-    worker = next(w for key, w in warm._WORKERS.items() if key[0] == tuple(p.resolve() for p in support))
+    worker = next(w for key, w in warm_pool._WORKERS.items() if key[0] == tuple(p.resolve() for p in support))
     assert {"numpy", "IPython", "helpers"} <= set(worker.preloaded)
 
 
@@ -154,12 +155,12 @@ def test_a_forged_oversized_frame_is_refused(support):
 @pytest.mark.slow
 def test_a_dead_worker_is_restarted(support):
     grade(support, PROBE)
-    worker = next(w for key, w in warm._WORKERS.items() if key[0] == tuple(p.resolve() for p in support))
+    worker = next(w for key, w in warm_pool._WORKERS.items() if key[0] == tuple(p.resolve() for p in support))
     os.kill(worker.proc.pid, signal.SIGKILL)
     worker.proc.wait()
     _, values = grade(support, PROBE)
     assert values["probe"]["support"] == 6
-    assert all(w is not worker for w in warm._WORKERS.values())
+    assert all(w is not worker for w in warm_pool._WORKERS.values())
 
 
 def test_frame_reader_validates_headers():

@@ -1,4 +1,4 @@
-"""Tests for grader.wire: the plain-data codec used across the sandbox boundary."""
+"""Tests for grader.run.wire: the plain-data codec used across the sandbox boundary."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from grader import wire
-from grader.wire import Unsupported, WireError
+from grader.run import wire
+from grader.run.wire import Unsupported, WireError
 
 
 def roundtrip(tmp_path, value, max_bytes=2**30):

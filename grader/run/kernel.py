@@ -4,7 +4,7 @@ Student code never runs in the grader's process. :class:`KernelSandbox` starts
 an ipykernel on the grader's own interpreter in a throwaway working directory,
 runs the notebook's code cells one by one as Jupyter would, and then calls
 functions the notebook defined with inputs the grader chooses. Values cross the
-process boundary only as plain-data files (:mod:`grader.wire`), never pickles.
+process boundary only as plain-data files (:mod:`grader.run.wire`), never pickles.
 
 The kernel is driven with jupyter_client directly rather than nbclient's
 NotebookClient because the sandbox never subscribes to the IOPub channel: what a
@@ -32,10 +32,12 @@ import nbformat
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
 
-from grader import _harness, confine, wire
+from grader.run import harness as _harness
+from grader.run import confine
+from grader.run import wire
 from grader.errors import NotebookExecutionError
 from grader.records import Isolation
-from grader.sandbox import (CallResult, CellError, ExecutionResult, Limits, checked_patch, confinement,
+from grader.run.sandbox import (CallResult, CellError, ExecutionResult, Limits, checked_patch, confinement,
                             kill_group_and_remove, run_cells, scratch_dirs, scrubbed_environment)
 
 

@@ -24,7 +24,7 @@ A gradient check needs a cost it can evaluate near the public parameters.
 are the reference's analytic gradient up to round-off, which is what the live
 reference's central differences measure too (to ~1e-10 away from ReLU kinks).
 
-Files (no pickle anywhere): ``public_fixtures.npz`` (``grader.wire`` format) and
+Files (no pickle anywhere): ``public_fixtures.npz`` (``grader.run.wire`` format) and
 ``fixtures.json``, a manifest for people (assignment, seed, grader version, and per
 check the inputs it uses and what was recorded).
 """
@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from . import wire
-from .errors import UsageError
-from .inputs import Problem
+from grader.run import wire
+from grader.errors import UsageError
+from grader.calls.inputs import Problem
 
 FIXTURES_FILE = "public_fixtures.npz"
 MANIFEST_FILE = "fixtures.json"

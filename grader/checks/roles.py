@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .config import NetworkSpec
-from .inputs import dls_order, layer_caches
+from grader.spec import course
+from grader.spec.load import NetworkSpec
+from grader.calls.inputs import dls_order, layer_caches
 
 if TYPE_CHECKING:  # imported where used: a student's release bundle has no reference package
     from reference import fcnet
 
 
 def _arch(network: NetworkSpec, parameters: Mapping[str, np.ndarray], X: np.ndarray) -> fcnet.Architecture:
-    from reference import fcnet
+    fcnet = course.fcnet()
     L = sum(1 for k in parameters if k.startswith("W"))
     dims = [X.shape[0]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]
     return fcnet.Architecture(tuple(dims), network.hidden, network.output)
@@ -44,7 +45,7 @@ def _dict(cache: Sequence[Any], layout: Sequence[str]) -> dict[str, Any]:
 
 def function(role: str, network: NetworkSpec, layout: tuple[str, ...]) -> Callable[..., Any]:
     """The reference function of ``role`` for ``network``, with caches in ``layout``."""
-    from reference import fcnet
+    fcnet = course.fcnet()
 
     if role == "forward":
         def forward(X, parameters):

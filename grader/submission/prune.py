@@ -40,8 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .cellcode import CellFacts, analyse
-from .records import SkippedCell
+from grader.submission.cellcode import CellFacts, analyse
+from grader.records import SkippedCell
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def needed_names(assignment) -> tuple[frozenset[str], frozenset[str]]:
     """(everything the grader reads from the notebook, the functions its checks call).
 
     Args:
-        assignment: a loaded ``grader.config.Assignment``.
+        assignment: a loaded ``grader.spec.load.Assignment``.
     """
     called = set()
     patched = set()

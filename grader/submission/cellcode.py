@@ -4,7 +4,7 @@
 (magics and ``!cmd`` become ``get_ipython()`` calls), expands the magics that run
 Python code (``%time``, ``%%capture``, ...) into that code, and reads the result with
 ``ast`` (what is mutated, imported, set up) and ``symtable`` (what is bound and read,
-with Python's own scoping rules). ``grader.prune`` combines the cells into a plan.
+with Python's own scoping rules). ``grader.submission.prune`` combines the cells into a plan.
 It never runs student code.
 """
 

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import expit
 
-from .extract import Labeled, compare, describe, numeric
-from .records import CheckResult, GradientReport
+from grader.calls.extract import Labeled, compare, describe, numeric
+from grader.checks.context import Context, failed_result
+from grader.records import CheckResult, GradientReport
 
 if TYPE_CHECKING:
     from reference import fcnet
 
-    from .checks import Context
-    from .config import CheckSpec
+    from grader.spec.load import CheckSpec
 
 # A scale diagnosis within this relative margin of keep_prob**k is named as a missing 1/keep_prob.
 _KEEP_PROB_MATCH = 0.01
@@ -127,7 +127,6 @@ def keep_prob_note(report: GradientReport, keep_prob: float) -> str:
 
 def check_dropout_forward(spec: CheckSpec, ctx: Context) -> CheckResult:
     """The output and cache equal the reference forward's with the student's own masks."""
-    from .checks import failed_result  # late: checks registers this function
 
     args = ctx.inputs(spec.args)
     out, failure = ctx.call(spec.function, args)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .records import Diagnosis, Entry
+from grader.records import Diagnosis, Entry
 
 MISSING = object()  # sentinel: the key is absent from the student's dict
 

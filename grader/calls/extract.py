@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FunctionNotFoundError
-from .sandbox import CallResult, Sandbox
-from .wire import Unsupported
+from grader.errors import FunctionNotFoundError
+from grader.run.sandbox import CallResult, Sandbox
+from grader.run.wire import Unsupported
 
 
 @dataclass(frozen=True)

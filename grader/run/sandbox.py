@@ -2,8 +2,8 @@
 
 An engine runs a student notebook somewhere the grader's process is safe from it
 and calls the functions it defined. Two engines implement :class:`Sandbox`:
-:class:`grader.execute.KernelSandbox` (a Jupyter kernel per submission) and
-:class:`grader.warm.WarmSandbox` (a forked child of a pre-warmed worker).
+:class:`grader.run.kernel.KernelSandbox` (a Jupyter kernel per submission) and
+:class:`grader.run.warm.WarmSandbox` (a forked child of a pre-warmed worker).
 Student failures are results (:class:`CellError`, :class:`CallResult`); only a
 sandbox that cannot start at all raises.
 """
@@ -24,7 +24,7 @@ from typing import Protocol
 
 import nbformat
 
-from grader.confine import Policy
+from grader.run.confine import Policy
 from grader.records import Isolation
 
 _TRACEBACK_CHARS = 50_000
@@ -49,7 +49,7 @@ class Limits:
         open_files: open file descriptors.
         disk_mb: size of the private /tmp holding the working folder, MiB.
         network: let student code reach the network (off by default).
-        confine: apply :mod:`grader.confine` (namespaces, private root,
+        confine: apply :mod:`grader.run.confine` (namespaces, private root,
             unprivileged uid, limits); off only for debugging the grader.
     """
 
@@ -58,7 +58,7 @@ class Limits:
     call_timeout: float = 30.0
     startup_timeout: float = 60.0
     max_result_bytes: int = 256 * 2**20
-    # Confinement limits: the defaults are grader.confine.Policy's.
+    # Confinement limits: the defaults are grader.run.confine.Policy's.
     memory_mb: int = Policy.memory_mb
     cpu_seconds: int = Policy.cpu_seconds
     processes: int = Policy.processes
@@ -290,7 +290,7 @@ SECRET_PACKAGES = ("reference", "assignments")
 
 def confinement(limits: Limits, *, workdir: Path, scratch: Path, shared: Sequence[Path] = (),
                 exchange: str | None = None) -> Policy:
-    """The :class:`grader.confine.Policy` for one sandbox with these limits.
+    """The :class:`grader.run.confine.Policy` for one sandbox with these limits.
 
     Args:
         limits: the assignment's budgets (memory, CPU, processes, ...).

@@ -8,100 +8,27 @@ exist) raises AssignmentSpecError.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import unittest.mock
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import ModuleType
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import dropout, extract, roles, scoring
-from .config import Assignment, CheckSpec
-from .errors import AssignmentSpecError
-from .sandbox import Sandbox
-from .extract import Failure, Labeled, compare, describe
-from .fixtures import PublicReference, Unavailable
-from .gradcheck import check_gradients
-from .inputs import Problem, draw
-from .records import CheckResult, GradientReport
+from grader.calls import extract
+from grader.calls.extract import Labeled, compare, describe
+from grader.calls.fixtures import Unavailable
+from grader.calls.inputs import draw
+from grader.checks import dropout, scoring
+from grader.checks.context import Context, call_reference, failed_result  # noqa: F401  (the kinds' shared API)
+from grader.checks.gradcheck import check_gradients
+from grader.spec.model import CheckSpec
+from grader.records import CheckResult, GradientReport
 
 # A student's gradient checker must report at most this for right gradients. The
 # notebooks use eps = 1e-7 with a naive log cost, measured up to 1.2e-7: 5x margin.
 RIGHT_DIFFERENCE_BELOW = 1e-6
 # ... and, for wrong gradients, the true difference within this relative margin.
 WRONG_DIFFERENCE_RTOL = 0.1
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a check needs: the spec, the student's sandbox, the inputs, the reference."""
-
-    assignment: Assignment
-    sandbox: Sandbox
-    problem: Problem
-    reference: ModuleType | PublicReference | None
-    defined: tuple[str, ...]
-
-    def inputs(self, names, replace: Mapping[str, str] | None = None) -> list[Any]:
-        replace = replace or {}
-        out = []
-        for name in names:
-            key = replace.get(name, name)
-            if key not in self.problem.values:
-                raise AssignmentSpecError(f"names the input {key!r}, which is not defined; inputs: "
-                                          f"{', '.join(sorted(self.problem.values))}", path=str(self.assignment.folder))
-            out.append(self.problem[key])
-        return out
-
-    def reference_value(self, spec: CheckSpec, args: list[Any]) -> Any:
-        """What the reference returns for a value check: its role's function, else the
-        reference module's function of the same name."""
-        if not spec.role:
-            return self.reference_call(spec.function, args)
-        fn = roles.function(spec.role, self.assignment.network, spec.cache or self.assignment.network.cache)
-        return fn(*copy.deepcopy(args))
-
-    def call(self, function: str, args: list[Any], patch: Mapping[str, str] | None = None) -> tuple[Any, Failure | None]:
-        return extract.call(self.sandbox, function, args, defined=self.defined, patch=patch,
-                            timeout=self.assignment.limits.call_timeout)
-
-    def reference_call(self, function: str, args: list[Any], patch: Mapping[str, str] | None = None) -> Any:
-        if self.reference is None:
-            raise AssignmentSpecError(f"the spec has no reference module, so {function}() has no reference; "
-                                      "give its check a 'role'", path=str(self.assignment.folder))
-        if not isinstance(self.reference, ModuleType):
-            # Public fixtures (grader.fixtures): answers recorded at the public inputs.
-            return self.reference.reference_call(function, args, patch)
-        return call_reference(self.reference, function, args, patch, self.assignment)
-
-
-def call_reference(module: ModuleType, function: str, args: list[Any], patch: Mapping[str, str] | None,
-                   assignment: Assignment) -> Any:
-    """``module.function(*args)`` on copies of ``args``, with ``patch`` applied to the module.
-
-    Raises:
-        AssignmentSpecError: the module has no such function.
-    """
-    fn = getattr(module, function, None)
-    if fn is None:
-        raise AssignmentSpecError(f"reference module {module.__name__} has no {function}()", path=str(assignment.folder))
-    args = copy.deepcopy(args)
-    if not patch:
-        return fn(*args)
-    # Instructor-written expressions from the spec, evaluated in the grader on the
-    # reference module only: they never see student code.
-    replacements = {name: eval(expr, vars(module)) for name, expr in patch.items()}  # noqa: S307
-    with unittest.mock.patch.multiple(module, **replacements):
-        return fn(*args)
-
-
-def failed_result(spec: CheckSpec, failure: Failure, **extra) -> CheckResult:
-    """The result of a check whose call produced no value (missing, raised, timed out)."""
-    return CheckResult(spec.name, spec.function, failure.status, 0.0, spec.points, failure.message,
-                       detail=failure.detail, **extra)
 
 
 def _join(problems: list[str], limit: int = 3) -> str:

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .records import CheckResult, SubmissionResult
+from grader.records import CheckResult, SubmissionResult
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("feedback.schema.json")

@@ -2,18 +2,18 @@
 
 This module runs in two kinds of process, never in the grader's:
 
-- the **worker** (zygote): a fresh interpreter that :mod:`grader.warm` starts with
+- the **worker** (zygote): a fresh interpreter that :mod:`grader.run.warm` starts with
   subprocess and a scrubbed environment. It imports numpy, IPython (an
   InteractiveShell ready to fork), matplotlib with the Agg backend and the
   assignment's support modules from its own copy of the support files, then waits
   on its control socket for "fork" requests. It never imports ``reference``.
 - the **child**: one per submission, forked from the worker. It becomes a session
   leader, makes a private working directory holding the support files, calls
-  ``grader.confine.enter`` and then runs cells, lists functions and calls them
+  ``grader.run.confine.enter`` and then runs cells, lists functions and calls them
   for the grader over its own socket. Student stdout and stderr go to /dev/null.
 
 Messages are frames (:func:`send_frame`): a magic, a request id and a length,
-followed by :mod:`grader.wire` bytes (npz, never pickle). The grader validates
+followed by :mod:`grader.run.wire` bytes (npz, never pickle). The grader validates
 every frame it reads, so a student who writes to the socket only breaks its own
 child.
 """
@@ -96,7 +96,8 @@ def recv_frame(sock: socket.socket, reader: FrameReader, max_len: int) -> tuple[
 
 def main(control_fd: int) -> None:
     """Warm up, say ready, then fork a child for every request until the grader hangs up."""
-    from grader import confine, wire  # noqa: F401  (imported before any fork)
+    from grader.run import confine  # noqa: F401  (imported before any fork)
+    from grader.run import wire  # noqa: F401  (imported before any fork)
 
     control = socket.socket(fileno=control_fd)
     support = Path.cwd()
@@ -199,12 +200,12 @@ def _warm_up(support: Path) -> tuple[object, list[str]]:
 
 
 def _load_harness():
-    """grader._harness compiled as "<grader-harness>", as the kernel engine does, so
+    """grader.run.harness compiled as "<grader-harness>", as the kernel engine does, so
     that tracebacks shown to students leave out the grader's own frames."""
     import types
 
     module = types.ModuleType("_grader_harness")
-    path = Path(__file__).with_name("_harness.py")
+    path = Path(__file__).with_name("harness.py")
     exec(compile(path.read_text(encoding="utf-8"), "<grader-harness>", "exec"), module.__dict__)
     sys.modules["_grader_harness"] = module
     return module
@@ -229,7 +230,8 @@ def _child(sock: socket.socket, request: dict, support: Path, shell, harness) ->
     import numpy as np
     from IPython.core.error import StdinNotImplementedError
 
-    from grader import confine, wire
+    from grader.run import confine
+    from grader.run import wire
 
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()  # its own process group: the grader kills the group, leftovers included

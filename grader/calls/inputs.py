@@ -18,7 +18,7 @@ A check with its own ``layers`` gets the network inputs of a network of those si
 (``draw(..., layers=...)``); every other input is the same as in the default draw.
 
 A gradient check whose cache layout names dropout masks does not use ``cache``: it
-builds its own with ``Problem.dropout_cache`` (see ``grader.dropout``).
+builds its own with ``Problem.dropout_cache`` (see ``grader.checks.dropout``).
 """
 
 from __future__ import annotations
@@ -32,15 +32,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .config import Assignment, NetworkSpec
-from .errors import AssignmentSpecError
+from grader.spec.load import Assignment, NetworkSpec
+from grader.spec import course
+from grader.errors import AssignmentSpecError
 
 if TYPE_CHECKING:
     from reference import fcnet
 
 # ``reference.fcnet`` (the reference network: forward, cost, backward) is imported where
 # it is used, not here: a student's self-check runs without the ``reference`` package,
-# from the public fixtures of a release bundle (``grader.fixtures``).
+# from the public fixtures of a release bundle (``grader.calls.fixtures``).
 
 SEED_ENV = "GRADER_SEED"
 
@@ -65,25 +66,25 @@ class Problem:
 
     def cost(self, lambd: float = 0.0, masks: Mapping[int, np.ndarray] | None = None, keep_prob: float = 1.0) -> fcnet.NetworkCost:
         """The reference cost J(parameters) on this problem's X, Y."""
-        from reference import fcnet
+        fcnet = course.fcnet()
 
         return fcnet.NetworkCost(self.network, self["X"], self["Y"], lambd=lambd, masks=masks, keep_prob=keep_prob)
 
     def dropout_cache(self, layout: tuple[str, ...], masks: Mapping[int, np.ndarray], keep_prob: float) -> tuple[np.ndarray, tuple]:
         """The reference forward with frozen dropout ``masks``: (A_L, cache in ``layout``)."""
-        from reference import fcnet
+        fcnet = course.fcnet()
 
         AL, cache = fcnet.forward(self["X"], self["parameters"], self.network, masks=masks, keep_prob=keep_prob)
         return AL, _layout(cache, self["parameters"], layout)
 
     def can_freeze(self, masks: Mapping[int, np.ndarray], keep_prob: float) -> bool:
         """Whether the reference network can be run with these dropout ``masks``: always
-        here; the public fixtures (``grader.fixtures``) hold only the masks they were built with."""
+        here; the public fixtures (``grader.calls.fixtures``) hold only the masks they were built with."""
         return True
 
     def seed_masks(self, keep_prob: float) -> dict[int, np.ndarray]:
         """Dropout masks drawn from this problem's seed (all ones when keep_prob = 1)."""
-        from reference import fcnet
+        fcnet = course.fcnet()
 
         return fcnet.make_masks(self.network, self["m"], keep_prob, seed=self.seed)
 
@@ -94,7 +95,7 @@ def _layout(cache: Mapping[str, np.ndarray], params: Mapping[str, np.ndarray], n
 
 
 def _network_values(spec: NetworkSpec, rng: np.random.Generator) -> tuple[fcnet.Architecture, dict[str, Any]]:
-    from reference import fcnet
+    fcnet = course.fcnet()
 
     arch = fcnet.Architecture(spec.layers, spec.hidden, spec.output)
     seeds = rng.integers(0, 2**31, size=2)
