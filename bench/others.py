@@ -7,6 +7,7 @@ the column was skipped.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,9 @@ import numpy, matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot
 from IPython.core.inputtransformer2 import TransformerManager
-support, notebooks, work = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+support, work = sys.argv[1], sys.argv[3]
+with open(sys.argv[2]) as f:  # a file, not argv: hundreds of notebooks overflow ARG_MAX
+    notebooks = json.load(f)
 os.chdir(support); sys.path.insert(0, "")
 for name in os.listdir("."):
     if name.endswith(".py"):
@@ -56,7 +59,9 @@ def time_bare(notebooks: list[Path], spec, tmp: Path) -> float:
         doc = json.loads(nb.read_text())
         sources.append(["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                         for c in doc["cells"] if c.get("cell_type") == "code"])
-    out = subprocess.run([sys.executable, "-c", _BARE, str(support), json.dumps(sources), str(tmp)],
+    listing = tmp / "bare-sources.json"
+    listing.write_text(json.dumps(sources))
+    out = subprocess.run([sys.executable, "-c", _BARE, str(support), str(listing), str(tmp)],
                          capture_output=True, text=True, cwd=support, timeout=600,
                          env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "HOME": str(support)})
     if out.returncode != 0:
@@ -66,51 +71,180 @@ def time_bare(notebooks: list[Path], spec, tmp: Path) -> float:
 
 def _nbgrader() -> Path | str:
     """The nbgrader executable in the bench's own venv (installed on first use), or why not."""
-    exe = NBGRADER_VENV / "bin" / "nbgrader"
-    if exe.exists():
-        return exe
-    try:
-        if not (NBGRADER_VENV / "bin" / "pip").exists():
-            subprocess.run(["python3", "-m", "venv",
-                            str(NBGRADER_VENV)], check=True, capture_output=True, timeout=300)
-        pip = subprocess.run([str(NBGRADER_VENV / "bin" / "pip"), "install", "-q", "nbgrader"],
-                             capture_output=True, text=True, timeout=900)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"could not create {NBGRADER_VENV}: {exc}"
-    if pip.returncode != 0 or not exe.exists():
-        lines = [ln for ln in pip.stderr.splitlines() if "ERROR" in ln] or pip.stderr.splitlines()[-1:]
-        return f"pip install nbgrader failed: {' '.join(lines)[:300]}"
-    return exe
+    return _venv_tool(NBGRADER_VENV, "nbgrader", "nbgrader")
+
+
+def _nbgrader_metadata(cell: dict, index: int) -> dict | None:
+    """The nbgrader metadata a source notebook gives this code cell: function cells are
+    solution cells, the cells that call them are autograded test cells (1 point each),
+    the rest (imports, helpers) stay plain read-only cells."""
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    grade_id = str(cell.get("id") or f"cell-{index}")
+    base = {"grade_id": grade_id, "schema_version": 3, "task": False}
+    if source.lstrip().startswith(("# GRADED FUNCTION", "def ")):
+        return {**base, "grade": False, "locked": False, "solution": True}
+    if str(cell.get("id", "")).startswith("test-"):
+        return {**base, "grade": True, "locked": True, "points": 1, "solution": False}
+    return None
+
+
+def _with_nbgrader_cells(notebook: Path, dest: Path) -> None:
+    """Copy ``notebook`` to ``dest`` with nbgrader cell metadata on its code cells (by
+    cell id, the same in the starter and every sample), as an instructor would add with
+    nbgrader's "Create Assignment" toolbar."""
+    doc = json.loads(notebook.read_text(encoding="utf-8"))
+    for i, cell in enumerate(doc["cells"]):
+        meta = _nbgrader_metadata(cell, i) if cell.get("cell_type") == "code" else None
+        if meta is not None:
+            cell.setdefault("metadata", {})["nbgrader"] = meta
+    dest.write_text(json.dumps(doc, indent=1), encoding="utf-8")
 
 
 def time_nbgrader(notebooks: list[Path], spec, tmp: Path) -> float | str:
-    """Seconds for ``nbgrader autograde`` of the notebooks (one student each), or why skipped."""
+    """Seconds for ``nbgrader autograde`` of the notebooks (one student each), or why skipped.
+
+    The source notebook is the assignment's starter with nbgrader cell metadata, so
+    ``generate_assignment`` accepts it; each submission carries the same metadata (a
+    student's copy of the released notebook does), so autograde matches its cells.
+    """
     exe = _nbgrader()
     if isinstance(exe, str):
         return exe
     course = tmp / "nbgrader-course"
     source = course / "source" / "ps1"
     source.mkdir(parents=True)
-    shutil.copy(spec.folder / spec.notebook, source / spec.notebook)
+    _with_nbgrader_cells(spec.folder / spec.notebook, source / spec.notebook)
     for s in spec.support_paths():
         (shutil.copytree if s.is_dir() else shutil.copy)(s, source / s.name)
-    (course / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.db_assignments = [dict(name='ps1')]\n"
-                                              f"c.CourseDirectory.db_students = {[dict(id=f's{i}') for i in range(len(notebooks))]!r}\n"
-                                              "c.ExecutePreprocessor.timeout = 600\n")
-    for i, nb in enumerate(notebooks):
-        dest = course / "submitted" / f"s{i}" / "ps1"
+    students = [f"s{i}" for i in range(len(notebooks))]
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        "c.CourseDirectory.db_assignments = [dict(name='ps1')]\n"
+        f"c.CourseDirectory.db_students = {[dict(id=s) for s in students]!r}\n"
+        "c.ExecutePreprocessor.timeout = 600\n"
+        "c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\\nraise NotImplementedError()'}\n")
+    for student, nb in zip(students, notebooks):
+        dest = course / "submitted" / student / "ps1"
         dest.mkdir(parents=True)
-        shutil.copy(nb, dest / spec.notebook)
-    run = lambda *a: subprocess.run([str(exe), *a], cwd=course, capture_output=True, text=True, timeout=1800)  # noqa: E731
+        _with_nbgrader_cells(nb, dest / spec.notebook)
+        for s in spec.support_paths():
+            (shutil.copytree if s.is_dir() else shutil.copy)(s, dest / s.name)
+    env = _venv_env(exe, course)
+
+    def run(*a: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(exe), *a], cwd=course, capture_output=True, text=True, timeout=3600, env=env)
+
     prepared = run("generate_assignment", "ps1", "--force")
     if prepared.returncode != 0:
-        return f"nbgrader generate_assignment failed: {prepared.stderr.strip().splitlines()[-1:]}"
+        return f"nbgrader generate_assignment failed: {_last_error(prepared)}"
     started = time.perf_counter()
     graded = run("autograde", "ps1", "--force")
     seconds = time.perf_counter() - started
     if graded.returncode != 0:
-        return f"nbgrader autograde failed: {graded.stderr.strip().splitlines()[-1:]}"
+        return f"nbgrader autograde failed: {_last_error(graded)}"
+    done = list((course / "autograded").glob(f"*/ps1/{spec.notebook}"))
+    if len(done) != len(notebooks):
+        return f"nbgrader autograde graded {len(done)} of {len(notebooks)} notebooks: {_last_error(graded)}"
     return seconds
+
+
+def _last_error(proc: subprocess.CompletedProcess) -> str:
+    lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if "ERROR" in ln or "Error" in ln]
+    return " | ".join(lines[-3:])[:400] or (proc.stderr.strip().splitlines() or ["(no output)"])[-1][:400]
+
+
+OTTER_VENV = ROOT / "build" / "bench-otter-venv"
+
+
+def _venv_tool(venv: Path, package: str, tool: str) -> Path | str:
+    """``tool`` in the bench's own venv for ``package`` (installed on first use), or why not."""
+    exe = venv / "bin" / tool
+    if exe.exists():
+        return exe
+    try:
+        if not (venv / "bin" / "pip").exists():
+            subprocess.run(["python3", "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+        pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", package, "ipykernel", "numpy", "scipy",
+                              "matplotlib"],
+                             capture_output=True, text=True, timeout=1800)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"could not create {venv}: {exc}"
+    if pip.returncode != 0 or not exe.exists():
+        lines = [ln for ln in pip.stderr.splitlines() if "ERROR" in ln] or pip.stderr.splitlines()[-1:]
+        return f"pip install {package} failed: {' '.join(lines)[:300]}"
+    return exe
+
+
+def _venv_env(exe: Path, home: Path) -> dict[str, str]:
+    """The environment a peer tool runs in: its venv's bin first on PATH (its helper
+    executables, e.g. alembic, and its venv's python3 kernel), a HOME of its own."""
+    bin_dir = str(exe.parent)
+    return {**os.environ, "HOME": str(home), "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            "VIRTUAL_ENV": str(exe.parent.parent), "JUPYTER_PATH": str(exe.parent.parent / "share" / "jupyter")}
+
+
+def _raw(text: str) -> dict:
+    return {"cell_type": "raw", "metadata": {}, "source": text}
+
+
+def _otter_master(spec, starter: Path) -> dict:
+    """An Otter-format master notebook from the starter: one question per graded function
+    cell, whose hidden test calls the function the way the notebook's own test cell does."""
+    doc = json.loads(starter.read_text(encoding="utf-8"))
+    files = [s.name for s in spec.support_paths()]
+    cells = [_raw("# ASSIGNMENT CONFIG\nrequirements: null\nrun_tests: false\ninit_cell: false\n"
+                  "check_all_cell: false\nexport_cell: false\nfiles:\n" + "".join(f"  - {f}\n" for f in files))]
+    by_id = {c.get("id"): c for c in doc["cells"]}
+    for cell in doc["cells"]:
+        cid = str(cell.get("id", ""))
+        if cell.get("cell_type") != "code" or not cid.startswith("def-"):
+            cells.append(cell)
+            continue
+        name = cid[len("def-"):]
+        test = by_id.get(f"test-{name}")
+        cells.append(_raw(f"# BEGIN QUESTION\nname: {name}\npoints: 1"))
+        cells.append(cell)
+        if test is not None:
+            source = "".join(test["source"]) if isinstance(test["source"], list) else test["source"]
+            cells.append(_raw("# BEGIN TESTS"))
+            cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                          "source": '""" # BEGIN TEST CONFIG\nhidden: true\n""" # END TEST CONFIG\n' + source})
+            cells.append(_raw("# END TESTS"))
+        cells.append(_raw("# END QUESTION"))
+    doc["cells"] = cells
+    for cell in doc["cells"]:
+        cell.pop("id", None)
+    doc["nbformat_minor"] = 4
+    return doc
+
+
+def time_otter(notebooks: list[Path], spec, tmp: Path) -> float | str:
+    """Seconds for ``otter run`` of each notebook against an autograder built by
+    ``otter assign`` from the starter (one question per graded function), or why skipped."""
+    exe = _venv_tool(OTTER_VENV, "otter-grader", "otter")
+    if isinstance(exe, str):
+        return exe
+    work = tmp / "otter"
+    work.mkdir()
+    for s in spec.support_paths():
+        (shutil.copytree if s.is_dir() else shutil.copy)(s, work / s.name)
+    (work / "master.ipynb").write_text(json.dumps(_otter_master(spec, spec.folder / spec.notebook), indent=1))
+    env = _venv_env(exe, work)
+    assigned = subprocess.run([str(exe), "assign", "master.ipynb", "dist"], cwd=work, capture_output=True,
+                              text=True, timeout=1800, env=env)
+    zips = list((work / "dist" / "autograder").glob("*.zip"))
+    if assigned.returncode != 0 or not zips:
+        return f"otter assign failed: {_last_error(assigned)}"
+    started = time.perf_counter()
+    for i, nb in enumerate(notebooks):
+        out = work / "out" / str(i)
+        out.mkdir(parents=True)
+        ran = subprocess.run([str(exe), "run", "-a", str(zips[0]), "-o", str(out), str(nb)], cwd=work,
+                             capture_output=True, text=True, timeout=1800, env=env)
+        if ran.returncode != 0:
+            return f"otter run failed on {nb.name}: {_last_error(ran)}"
+    return time.perf_counter() - started
 
 
 def print_gradcheck() -> None:

@@ -31,6 +31,7 @@ from grader.submission import collect
 from grader.spec import load as config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import breakdown  # noqa: E402  (bench/breakdown.py: where our time goes, memory over a batch)
 import others  # noqa: E402  (bench/others.py: the columns that are not our grader)
 
 
@@ -82,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="sample notebook names or paths (default: every sample of the assignment)")
     parser.add_argument("--nbgrader", action="store_true",
                         help="also time nbgrader autograde (installs it into build/bench-nbgrader-venv)")
+    parser.add_argument("--otter", action="store_true",
+                        help="also time otter run (installs otter-grader into build/bench-otter-venv)")
+    parser.add_argument("--no-breakdown", action="store_true",
+                        help="skip the per-stage breakdown (it grades the notebooks once more, profiled)")
+    parser.add_argument("--rss", type=int, default=0, metavar="N",
+                        help="also grade N notebooks in one batch and print the grader's RSS at the start and end")
     parser.add_argument("--gradcheck", action="store_true",
                         help="also time the 784-128-64-10 check against a full central-difference check")
     args = parser.parse_args(argv)
@@ -106,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         plain = columns["plain nbclient execute"] = _time_plain(notebooks, spec.support_paths(), tmp, args.jobs)
         if args.nbgrader:
             columns["nbgrader autograde"] = others.time_nbgrader(notebooks, spec, tmp)
+        if args.otter:
+            columns["otter run"] = others.time_otter(notebooks, spec, tmp)
         bare = columns["bare limit (cells exec'd, warm Python)"] = others.time_bare(notebooks, spec, tmp)
+        stages = [] if args.no_breakdown else breakdown.breakdown(spec, notebooks, tmp / "profiled")
+        rss = _rss(spec, samples, tmp, args.rss, args.jobs, args.assignment) if args.rss else None
     ours = columns["grader, warm engine"]
     print(f"notebooks: {n} ({args.copies} copies of {len(samples)} samples), jobs: {args.jobs}")
     print(f"{'':40} {'seconds':>9} {'nb/s':>8} {'warm grader throughput / this':>30}")
@@ -118,9 +129,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio grader/nbclient throughput: {(n / ours) / (n / plain):.2f}")
     print(f"warm grader overhead beyond the bare limit: {(ours - bare) / n * 1000:.0f} ms per notebook "
           f"({ours / bare:.2f}x the bare limit)")
+    if stages:
+        total = stages[-1][1]
+        print(f"where our time goes (warm engine, profiled in one process, {n} notebooks):")
+        for name, seconds in stages:
+            print(f"  {name:30} {seconds:8.2f} s {seconds / n * 1000:8.1f} ms/notebook {seconds / total * 100:6.1f}%")
+    if rss is not None:
+        print(f"memory over a batch of {args.rss} notebooks (jobs {args.jobs}): {rss}")
     if args.gradcheck:
         others.print_gradcheck()
     return 0
+
+
+def _rss(spec: config.Assignment, samples: list[Path], tmp: Path, count: int, jobs: int, assignment: str) -> str:
+    folder = tmp / "rss-in"
+    folder.mkdir()
+    for k in range(count):
+        s = samples[k % len(samples)]
+        shutil.copy(s, folder / f"{s.stem}-rss{k}.ipynb")
+    subs, _ = collect.collect([str(folder)], tmp / "work-rss", preferred=spec.notebook)
+    with breakdown.RssSampler() as sampler:
+        batch.run(spec, subs, tmp / "grades-rss", batch.LocalExecutor(jobs), assignment_ref=assignment, seed=0,
+                  engine="warm")
+    return sampler.summary()
 
 
 if __name__ == "__main__":
